@@ -1,0 +1,65 @@
+#include "cli/context.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "core/redact.hpp"
+
+namespace dbtool::cli {
+
+const Settings& Context::settings() {
+    if (!settings_) {
+        const auto cwd = std::filesystem::current_path();
+        Environment env = Environment::fromProcess(cwd / ".env");
+        // libpq reads PGPASSWORD, PGHOST, ... from the real environment; give it the .env
+        // values too, never overriding what is already set.
+        for (const auto& [name, value] : env.dotenvOnly()) {
+            setenv(name.c_str(), value.c_str(), 0);
+        }
+        if (auto pw = env.get("PGPASSWORD")) {
+            SecretRegistry::instance().add(pw->value);
+        }
+        settings_ = resolveSettings(options_.settings, env, cwd);
+        SecretRegistry::instance().add(settings_->target.password());
+        spdlog::debug("environment: {} (from {})", settings_->environment,
+                      settings_->environmentOrigin);
+        if (settings_->configFile) {
+            spdlog::debug("configuration file: {}", settings_->configFile->string());
+        }
+        spdlog::debug("database: {} (from {})", settings_->target.redacted(),
+                      settings_->target.origin());
+        spdlog::debug("migrations: {} (from {})", settings_->migrationsDir.string(),
+                      settings_->migrationsDirOrigin);
+        spdlog::debug("seeds: {} (from {})", settings_->seedsDir.string(), settings_->seedsDirOrigin);
+    }
+    return *settings_;
+}
+
+bool Context::color() const { return report::useColor(stdout, options_.noColor); }
+
+report::Output& Context::out() {
+    if (!out_) {
+        out_ = std::make_unique<report::Output>(
+            options_.format == "json" ? report::Format::Json : report::Format::Text, color(),
+            options_.quiet);
+    }
+    return *out_;
+}
+
+db::ConnectOptions Context::connectOptions() {
+    const Settings& s = settings();
+    db::ConnectOptions o;
+    o.waitMs = options_.waitSeconds ? static_cast<int64_t>(std::llround(*options_.waitSeconds * 1000))
+                                    : 0;
+    o.lockTimeoutMs = s.lockTimeoutMs;
+    o.statementTimeoutMs = s.statementTimeoutMs;
+    return o;
+}
+
+std::unique_ptr<db::Session> Context::connect() {
+    return db::Session::connect(settings().target, connectOptions());
+}
+
+}  // namespace dbtool::cli

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config.hpp"
+#include "db/session.hpp"
+#include "report/output.hpp"
+
+namespace dbtool::cli {
+
+// Global options, shared by every command.
+struct GlobalOptions {
+    CommandLineSettings settings;
+    std::string format = "text";
+    int verbosity = 0;
+    bool quiet = false;
+    bool noColor = false;
+    std::optional<double> waitSeconds;
+};
+
+// What a command handler gets: the options, the resolved settings (on first use) and the
+// output. Handlers return an exit code or throw dbtool::Error.
+class Context {
+public:
+    explicit Context(GlobalOptions& options) : options_(options) {}
+
+    const GlobalOptions& options() const { return options_; }
+    // Resolves flags > environment > .env > dbtool.yaml > libpq defaults, once.
+    const Settings& settings();
+    report::Output& out();
+    bool color() const;
+
+    db::ConnectOptions connectOptions();
+    std::unique_ptr<db::Session> connect();
+
+private:
+    GlobalOptions& options_;
+    std::optional<Settings> settings_;
+    std::unique_ptr<report::Output> out_;
+};
+
+using Action = std::function<int(Context&)>;
+
+// Each command group registers its subcommands; the chosen one stores its action.
+void addDbCommands(CLI::App& app, Action& action);
+void addMigrateCommands(CLI::App& app, Action& action);
+void addSeedCommands(CLI::App& app, Action& action);
+
+}  // namespace dbtool::cli

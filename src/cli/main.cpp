@@ -1,0 +1,117 @@
+// dbtool: the command-line front end. It parses options, runs one command from the core and
+// is the only place that turns an error into a message and an exit status.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "core/errors.hpp"
+#include "core/redact.hpp"
+#include "db/interrupt.hpp"
+#include "dbtool_version.hpp"
+
+namespace {
+
+using dbtool::Error;
+using dbtool::ExitCode;
+
+void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
+    auto& s = o.settings;
+    const char* group = "Global options";
+    app.add_option("--database-url", s.databaseUrl,
+                   "Database URL or conninfo (env DATABASE_URL)")->group(group);
+    app.add_option("--config", s.configFile,
+                   "Configuration file (env DBTOOL_CONFIG; default ./dbtool.yaml when present)")
+        ->group(group);
+    app.add_option("--env", s.env,
+                   "Environment section of the configuration (env DBTOOL_ENV; default development)")
+        ->group(group);
+    app.add_option("--migrations-dir", s.migrationsDir,
+                   "Migrations directory (env DBTOOL_MIGRATIONS_DIR; default migrations)")
+        ->group(group);
+    app.add_option("--seeds-dir", s.seedsDir, "Seeds directory (env DBTOOL_SEEDS_DIR; default seeds)")
+        ->group(group);
+    app.add_option("--tracking-schema", s.trackingSchema,
+                   "Schema of dbtool's tracking tables (env DBTOOL_TRACKING_SCHEMA; default: the "
+                   "current schema)")
+        ->group(group);
+    app.add_option("--format", o.format, "Output format: text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->group(group);
+    app.add_flag("-v,--verbose", o.verbosity, "Log what dbtool does (to stderr)")->group(group);
+    app.add_flag("-q,--quiet", o.quiet, "Only errors on stderr")->group(group);
+    app.add_flag("--no-color", o.noColor, "No colours (also env NO_COLOR)")->group(group);
+    app.add_option("--wait", o.waitSeconds,
+                   "Keep retrying the connection for up to SECONDS while the server starts")
+        ->check(CLI::NonNegativeNumber)
+        ->group(group);
+    app.add_option("--lock-timeout", s.lockTimeout,
+                   "Longest wait for any lock, e.g. 30s, 5min; 0 = forever (env "
+                   "DBTOOL_LOCK_TIMEOUT; default 5min)")
+        ->group(group);
+    app.add_option("--statement-timeout", s.statementTimeout,
+                   "Cancel any statement running longer, e.g. 10min; 0 = no limit (env "
+                   "DBTOOL_STATEMENT_TIMEOUT)")
+        ->group(group);
+}
+
+int reportError(const Error& e, dbtool::cli::Context& ctx) {
+    const bool json = ctx.options().format == "json";
+    std::cerr << dbtool::report::renderError(e, dbtool::report::useColor(stderr, ctx.options().noColor))
+              << std::flush;
+    if (json) {
+        std::cout << dbtool::redact(dbtool::report::errorToJson(e).dump(2)) << std::endl;
+    }
+    return static_cast<int>(e.code());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"dbtool: versioned SQL migrations and YAML seeds for PostgreSQL", "dbtool"};
+    app.set_version_flag("--version", std::string("dbtool ") + dbtool::kVersion);
+    // Global options may stand before or after the command: dbtool migrate up --format json.
+    app.fallthrough();
+    app.require_subcommand(1);
+    app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 cannot connect, 4 configuration, "
+               "5 invalid input files, 6 database error, 7 lock timeout, 8 check failed, "
+               "130 interrupted. See README.");
+
+    dbtool::cli::GlobalOptions options;
+    addGlobalOptions(app, options);
+    dbtool::cli::Action action;
+    dbtool::cli::addMigrateCommands(app, action);
+    dbtool::cli::addSeedCommands(app, action);
+    dbtool::cli::addDbCommands(app, action);
+
+    dbtool::cli::Context ctx(options);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        Error usage(ExitCode::Usage, e.what(), {}, "see `dbtool --help` (or COMMAND --help)");
+        return reportError(usage, ctx);
+    }
+
+    dbtool::report::setUpLogging(options.quiet ? -1 : options.verbosity,
+                                 dbtool::report::useColor(stderr, options.noColor));
+    dbtool::db::installInterruptHandlers();
+    try {
+        if (!action) {
+            throw Error(ExitCode::Usage, "no command given", {}, "see `dbtool --help`");
+        }
+        return action(ctx);
+    } catch (const Error& e) {
+        return reportError(e, ctx);
+    } catch (const std::exception& e) {
+        // Not expected: every known failure is an Error. Say so without internals.
+        Error internal(ExitCode::Failure, std::string("unexpected failure: ") + e.what(), {},
+                       "please report this with the command you ran (and -v output)");
+        return reportError(internal, ctx);
+    }
+}

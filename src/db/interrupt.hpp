@@ -1,0 +1,23 @@
+#pragma once
+
+#include <libpq-fe.h>
+
+namespace dbtool::db {
+
+// Ctrl-C / SIGTERM handling. The first signal sets a flag and asks the server to cancel the
+// running statement (PQcancel is async-signal-safe), so the open transaction fails and rolls
+// back; the code that catches the failure sees interrupted() and reports it. A second signal
+// ends the process at once (the server rolls back the open transaction when the connection
+// drops).
+void installInterruptHandlers();
+bool interrupted();
+// Throws Error(ExitCode::Interrupted) when a signal has arrived; for checkpoints between units.
+void throwIfInterrupted(const char* whatWasStopped);
+
+// The statement a signal cancels; the session registers and unregisters itself.
+void setCancelTarget(PGcancel* cancel);
+
+// For tests: clear the flag.
+void resetInterrupted();
+
+}  // namespace dbtool::db

@@ -1,0 +1,384 @@
+#include "db/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/redact.hpp"
+#include "db/interrupt.hpp"
+
+namespace dbtool::db {
+
+namespace {
+
+std::string field(const PGresult* r, int code) {
+    const char* v = PQresultErrorField(r, code);
+    return v != nullptr ? std::string(v) : std::string();
+}
+
+// libpq's messages end in newlines and indent continuation lines with tabs; make one line.
+std::string oneLine(std::string text) {
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        if (c == '\n' || c == '\t' || c == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) {
+            out += ' ';
+        }
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+// libpqxx does not know about this handle until it has been made, so dbtool opens the
+// connection itself (to control retries and classify failures) and hands it over. libpqxx
+// reconnects silently after a lost connection; that would drop dbtool's advisory lock and
+// session settings mid-run, so a second connect is refused instead.
+class HandoverPolicy : public pqxx::connectionpolicy {
+public:
+    explicit HandoverPolicy(PGconn* handle) : pqxx::connectionpolicy(std::string{}), pending_(handle) {}
+    handle do_startconnect(handle orig) override {
+        if (orig != nullptr) {
+            return orig;
+        }
+        if (pending_ == nullptr) {
+            throw pqxx::broken_connection(
+                "the connection to the server was lost; dbtool does not reconnect mid-run");
+        }
+        current_ = pending_;
+        pending_ = nullptr;
+        return current_;
+    }
+    handle do_disconnect(handle orig) noexcept override {
+        current_ = nullptr;
+        return pqxx::connectionpolicy::do_disconnect(orig);
+    }
+    PGconn* current() const { return current_; }
+    ~HandoverPolicy() noexcept override {
+        if (pending_ != nullptr) {
+            PQfinish(pending_);
+        }
+    }
+
+private:
+    PGconn* pending_;
+    PGconn* current_ = nullptr;
+};
+
+enum class ConnectFailure { Retryable, Final };
+
+ConnectFailure classify(const std::string& message) {
+    static const char* finalMarkers[] = {"password authentication failed",
+                                         "no password supplied",
+                                         "does not exist",
+                                         "no pg_hba.conf entry",
+                                         "authentication",
+                                         "SSL",
+                                         "permission denied",
+                                         "invalid"};
+    for (const char* marker : finalMarkers) {
+        if (message.find(marker) != std::string::npos) {
+            return ConnectFailure::Final;
+        }
+    }
+    return ConnectFailure::Retryable;
+}
+
+std::string connectHint(const std::string& message, const ConnectionTarget& target) {
+    if (message.find("password") != std::string::npos) {
+        return "check the password of user '" + target.get("user") +
+               "' (in " + target.origin() + ", PGPASSWORD or ~/.pgpass)";
+    }
+    if (message.find("database") != std::string::npos &&
+        message.find("does not exist") != std::string::npos) {
+        return "create it with `dbtool db create`, or check the database name";
+    }
+    if (message.find("role") != std::string::npos &&
+        message.find("does not exist") != std::string::npos) {
+        return "check the user name, or create the role on the server";
+    }
+    return "is the server running and accepting connections there? In CI, --wait SECONDS "
+           "keeps retrying while it starts";
+}
+
+}  // namespace
+
+class Connection : public pqxx::connection_base {
+public:
+    explicit Connection(PGconn* handle) : pqxx::connection_base(policy_), policy_(handle) {
+        init();
+    }
+    ~Connection() noexcept { close(); }
+    PGconn* raw() const { return policy_.current(); }
+
+private:
+    HandoverPolicy policy_;
+};
+
+class NoticeForwarder : public pqxx::errorhandler {
+public:
+    NoticeForwarder(pqxx::connection_base& conn, Session& session)
+        : pqxx::errorhandler(conn), session_(session) {}
+    bool operator()(const char msg[]) noexcept override {
+        try {
+            std::string text = msg;
+            while (!text.empty() && text.back() == '\n') {
+                text.pop_back();
+            }
+            if (session_.noticeHandler_) {
+                session_.noticeHandler_(text);
+            } else {
+                spdlog::debug("server: {}", text);
+            }
+        } catch (...) {
+        }
+        return false;
+    }
+
+private:
+    Session& session_;
+};
+
+ExitCode exitCodeFor(const std::string& sqlstate) {
+    if (sqlstate == "55P03") {
+        return ExitCode::Lock;
+    }
+    if (sqlstate == "57014" && interrupted()) {
+        return ExitCode::Interrupted;
+    }
+    if (sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+        sqlstate == "57P03") {
+        return ExitCode::Connection;
+    }
+    return ExitCode::Database;
+}
+
+ServerError serverErrorFrom(const PGresult* r) {
+    ServerError e;
+    e.severity = field(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+    e.sqlstate = field(r, PG_DIAG_SQLSTATE);
+    e.message = field(r, PG_DIAG_MESSAGE_PRIMARY);
+    if (e.message.empty()) {
+        e.message = oneLine(PQresultErrorMessage(r));
+    }
+    e.detail = field(r, PG_DIAG_MESSAGE_DETAIL);
+    e.hint = field(r, PG_DIAG_MESSAGE_HINT);
+    e.context = field(r, PG_DIAG_CONTEXT);
+    e.schema = field(r, PG_DIAG_SCHEMA_NAME);
+    e.table = field(r, PG_DIAG_TABLE_NAME);
+    e.column = field(r, PG_DIAG_COLUMN_NAME);
+    e.constraint = field(r, PG_DIAG_CONSTRAINT_NAME);
+    const std::string position = field(r, PG_DIAG_STATEMENT_POSITION);
+    e.position = position.empty() ? 0 : std::stoi(position);
+    return e;
+}
+
+SqlError makeSqlError(const std::string& what, const ServerError& server) {
+    ExitCode code = exitCodeFor(server.sqlstate);
+    std::string message = what.empty() ? server.message : what + ": " + server.message;
+    SqlError error(code, redact(message), server);
+    error.withField("sqlstate", server.sqlstate)
+        .withField("detail", redact(server.detail))
+        .withField("constraint", server.constraint)
+        .withField("table", server.table)
+        .withField("column", server.column)
+        .withField("context", redact(server.context));
+    if (!server.hint.empty()) {
+        error.withHint(redact(server.hint));
+    } else if (code == ExitCode::Lock) {
+        error.withHint("another session holds a lock this statement needs; retry later or "
+                       "raise --lock-timeout");
+    } else if (server.sqlstate == "57014" && code != ExitCode::Interrupted) {
+        error.withHint("the statement ran longer than --statement-timeout");
+    }
+    return error;
+}
+
+void rethrowPqxx(const std::string& what) {
+    try {
+        throw;
+    } catch (const Error&) {
+        throw;
+    } catch (const pqxx::broken_connection& e) {
+        throw Error(ExitCode::Connection, redact(what + ": connection lost: " + oneLine(e.what())));
+    } catch (const pqxx::in_doubt_error& e) {
+        throw Error(ExitCode::Database,
+                    redact(what + ": the connection broke during COMMIT: " + oneLine(e.what())), {},
+                    "the outcome is unknown; check `dbtool migrate status` before retrying");
+    } catch (const pqxx::sql_error& e) {
+        ServerError server;
+        server.sqlstate = e.sqlstate();
+        std::string text = e.what();
+        // "ERROR:  message\nDETAIL: ..." -> message
+        if (text.starts_with("ERROR:")) {
+            text = text.substr(6);
+        }
+        server.message = oneLine(text.substr(0, text.find('\n')));
+        throw makeSqlError(what, server);
+    } catch (const std::exception& e) {
+        throw Error(ExitCode::Database, redact(what + ": " + oneLine(e.what())));
+    }
+}
+
+std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
+                                          const ConnectOptions& options) {
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    for (const auto& [k, v] : target.params()) {
+        keys.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(options.waitMs);
+    auto pause = std::chrono::milliseconds(100);
+    int attempts = 0;
+    for (;;) {
+        ++attempts;
+        PGconn* handle = PQconnectdbParams(keys.data(), values.data(), 0);
+        if (handle != nullptr && PQstatus(handle) == CONNECTION_OK) {
+            spdlog::debug("connected to {} (attempt {})", target.redacted(), attempts);
+            std::unique_ptr<Session> session(
+                new Session(std::make_unique<Connection>(handle), target));
+            auto set = [&](const char* name, int64_t ms) {
+                session->execParams(std::string("SELECT set_config('") + name + "', $1, false)",
+                                    {std::to_string(ms) + "ms"});
+            };
+            set("lock_timeout", options.lockTimeoutMs);
+            set("statement_timeout", options.statementTimeoutMs);
+            return session;
+        }
+        std::string message = handle != nullptr ? oneLine(PQerrorMessage(handle)) : "out of memory";
+        PQfinish(handle);
+        const bool retry = classify(message) == ConnectFailure::Retryable &&
+                           Clock::now() < deadline && !interrupted();
+        if (!retry) {
+            std::string text = "cannot connect to " + target.redacted() + ": " + message;
+            if (attempts > 1) {
+                text += " (gave up after " + std::to_string(attempts) + " attempts)";
+            }
+            throw Error(interrupted() ? ExitCode::Interrupted : ExitCode::Connection, redact(text),
+                        {}, connectHint(message, target))
+                .withField("target from", target.origin());
+        }
+        spdlog::debug("server not ready ({}), retrying", redact(message));
+        // Sleep, but never past the deadline: the last attempt happens at the deadline.
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        std::this_thread::sleep_for(std::max(std::chrono::milliseconds(1), std::min(pause, left)));
+        pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+    }
+}
+
+Session::Session(std::unique_ptr<Connection> conn, ConnectionTarget target)
+    : conn_(std::move(conn)), target_(std::move(target)) {
+    noticeForwarder_ = std::make_unique<NoticeForwarder>(*conn_, *this);
+    cancel_ = PQgetCancel(conn_->raw());
+    setCancelTarget(cancel_);
+}
+
+Session::~Session() {
+    setCancelTarget(nullptr);
+    noticeForwarder_.reset();
+    conn_.reset();
+    if (cancel_ != nullptr) {
+        PQfreeCancel(cancel_);
+    }
+}
+
+pqxx::connection_base& Session::conn() { return *conn_; }
+PGconn* Session::raw() { return conn_->raw(); }
+
+std::string Session::serverVersion() {
+    auto r = execParams("SHOW server_version");
+    return PQgetvalue(r.get(), 0, 0);
+}
+
+void Session::onNotice(std::function<void(const std::string&)> handler) {
+    noticeHandler_ = std::move(handler);
+}
+
+void Session::runScript(const std::string& sql) {
+    PGconn* c = raw();
+    if (PQsendQuery(c, sql.c_str()) == 0) {
+        ServerError e;
+        e.message = oneLine(PQerrorMessage(c));
+        throw makeSqlError("", e);
+    }
+    int completed = 0;
+    std::optional<ServerError> failure;
+    while (PGresult* raw = PQgetResult(c)) {
+        ResultPtr result(raw, &PQclear);
+        switch (PQresultStatus(raw)) {
+            case PGRES_COMMAND_OK:
+            case PGRES_TUPLES_OK:
+                ++completed;
+                break;
+            case PGRES_EMPTY_QUERY:
+                break;
+            case PGRES_COPY_IN:
+                // Nothing to send: COPY ... FROM STDIN data cannot be part of a SQL file here.
+                PQputCopyEnd(c, "COPY FROM STDIN is not supported in a migration; use a seed "
+                                "with csv: instead");
+                break;
+            case PGRES_COPY_OUT: {
+                char* buffer = nullptr;
+                while (PQgetCopyData(c, &buffer, 0) > 0) {
+                    PQfreemem(buffer);
+                }
+                ++completed;
+                break;
+            }
+            default:
+                if (!failure) {
+                    failure = serverErrorFrom(raw);
+                    failure->statementIndex = completed;
+                }
+        }
+    }
+    if (failure) {
+        if (PQstatus(c) == CONNECTION_BAD && failure->sqlstate.empty()) {
+            failure->sqlstate = "08006";
+        }
+        throw makeSqlError("", *failure);
+    }
+}
+
+ResultPtr Session::execParams(const std::string& sql,
+                              const std::vector<std::optional<std::string>>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    ResultPtr result(PQexecParams(raw(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0),
+                     &PQclear);
+    const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        ServerError e = result ? serverErrorFrom(result.get()) : ServerError{};
+        if (e.message.empty()) {
+            e.message = oneLine(PQerrorMessage(raw()));
+        }
+        if (PQstatus(raw()) == CONNECTION_BAD && e.sqlstate.empty()) {
+            e.sqlstate = "08006";
+        }
+        throw makeSqlError("", e);
+    }
+    return result;
+}
+
+std::string Session::quoteIdent(const std::string& name) { return conn_->quote_name(name); }
+
+std::string Session::qualified(const std::string& schema, const std::string& name) {
+    return quoteIdent(schema) + "." + quoteIdent(name);
+}
+
+}  // namespace dbtool::db

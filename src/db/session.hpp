@@ -1,0 +1,110 @@
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "core/connection_target.hpp"
+#include "core/errors.hpp"
+
+namespace dbtool::db {
+
+// What the server said about a failed statement (libpq's error fields).
+struct ServerError {
+    std::string severity;
+    std::string sqlstate;
+    std::string message;
+    std::string detail;
+    std::string hint;
+    std::string context;
+    std::string schema;
+    std::string table;
+    std::string column;
+    std::string constraint;
+    int position = 0;  // 1-based character index into the statement text; 0 = unknown
+    // 0-based index of the failing statement in a multi-statement script, -1 = unknown.
+    int statementIndex = -1;
+};
+
+// A statement failed on the server. Carries the server's fields beside the usual Error facts.
+class SqlError : public Error {
+public:
+    SqlError(ExitCode code, std::string message, ServerError server)
+        : Error(code, std::move(message)), server_(std::move(server)) {}
+    const ServerError& server() const { return server_; }
+
+private:
+    ServerError server_;
+};
+
+// The exit code a server error maps to (lock timeouts, cancellations, everything else).
+ExitCode exitCodeFor(const std::string& sqlstate);
+// An Error for `what` failing with `server`; fields carry sqlstate, detail, hint, ...
+SqlError makeSqlError(const std::string& what, const ServerError& server);
+ServerError serverErrorFrom(const PGresult* result);
+// Error for a libpqxx exception caught around an internal query.
+[[noreturn]] void rethrowPqxx(const std::string& what);
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+// The handle-capturing connection: libpqxx owns the connection (transactions, quoting,
+// parameterised queries), while the raw PGconn is reachable for what libpqxx 6 lacks
+// (error fields, multi-statement results, COPY, cancellation).
+class Connection;
+
+struct ConnectOptions {
+    int64_t waitMs = 0;  // keep retrying an unreachable server this long
+    int64_t lockTimeoutMs = 0;
+    int64_t statementTimeoutMs = 0;
+};
+
+// One open connection to PostgreSQL with dbtool's session settings applied.
+class Session {
+public:
+    // Connects, retrying while the server is unreachable or starting up for up to
+    // options.waitMs. Throws Error(ExitCode::Connection) with libpq's reason and the redacted
+    // target; a wrong password or missing database fails at once.
+    static std::unique_ptr<Session> connect(const ConnectionTarget& target,
+                                            const ConnectOptions& options);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    pqxx::connection_base& conn();
+    PGconn* raw();
+    const ConnectionTarget& target() const { return target_; }
+    std::string serverVersion();
+
+    // Sends `sql` as one simple query (it may hold many statements, dollar quoting, DO
+    // blocks) and waits for all of it. Throws SqlError with statementIndex set to the number of
+    // statements that completed before the failure.
+    void runScript(const std::string& sql);
+    // One statement with text parameters (nullopt = NULL), through libpq for the error fields.
+    ResultPtr execParams(const std::string& sql,
+                         const std::vector<std::optional<std::string>>& params = {});
+
+    std::string quoteIdent(const std::string& name);
+    // "schema"."name"
+    std::string qualified(const std::string& schema, const std::string& name);
+
+    // Called with each NOTICE/WARNING the server sends (default: logged at debug level).
+    void onNotice(std::function<void(const std::string&)> handler);
+
+private:
+    Session(std::unique_ptr<Connection> conn, ConnectionTarget target);
+
+    std::unique_ptr<Connection> conn_;
+    ConnectionTarget target_;
+    PGcancel* cancel_ = nullptr;
+    std::function<void(const std::string&)> noticeHandler_;
+    std::unique_ptr<pqxx::errorhandler> noticeForwarder_;
+    friend class NoticeForwarder;
+};
+
+}  // namespace dbtool::db
