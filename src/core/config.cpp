@@ -165,14 +165,16 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
     }
     std::vector<std::string> defined;
     YAML::Node section;
+    bool found = false;
     for (const auto& item : root) {
         const std::string name = item.first.as<std::string>();
         defined.push_back(name);
         if (name == envName) {
             section = item.second;
+            found = true;
         }
     }
-    if (!section) {
+    if (!found) {
         std::string list;
         for (const auto& d : defined) {
             list += (list.empty() ? "" : ", ") + d;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The main job on the examples: installs dependencies, builds dbtool, starts a throwaway
+# PostgreSQL unless DATABASE_URL is set, then migrates and seeds the example project and shows
+# its status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ${1:-} != --inner ]]; then
+  scripts/install-deps.sh
+  cmake -S . -B build -DDBTOOL_BUILD_TESTS=OFF >/dev/null
+  cmake --build build -j "$(nproc)" --target dbtool
+  if [[ -z ${DATABASE_URL:-} ]]; then
+    exec scripts/with-postgres.sh "$0" --inner
+  fi
+fi
+
+if [[ -z ${DATABASE_URL:-} ]]; then
+  # Inside the throwaway cluster: a database of its own for the demo.
+  export DATABASE_URL="${DBTOOL_TEST_DATABASE_URL%/*}/dbtool_demo"
+fi
+export DBTOOL_MIGRATIONS_DIR=${DBTOOL_MIGRATIONS_DIR:-migrations-example}
+export DBTOOL_SEEDS_DIR=${DBTOOL_SEEDS_DIR:-seeds-example}
+
+dbtool=build/dbtool
+set -x
+"$dbtool" db create --wait 30
+"$dbtool" migrate up
+"$dbtool" seed run
+"$dbtool" migrate status --exit-code

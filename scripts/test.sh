@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds dbtool with warnings as errors, and runs the whole test suite
+# against a throwaway PostgreSQL (or the server in DBTOOL_TEST_DATABASE_URL when set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+build_dir=${BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -DDBTOOL_WERROR=ON -DDBTOOL_BUILD_TESTS=ON >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"
+scripts/with-postgres.sh ctest --test-dir "$build_dir" -j "${CTEST_PARALLEL:-2}" --output-on-failure "$@"

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dbtool::test {
+
+struct ProcessResult {
+    int exitCode = -1;   // -1 when killed by a signal
+    int signal = 0;
+    std::string out;
+    std::string err;
+};
+
+struct ProcessOptions {
+    std::filesystem::path cwd;
+    // Variables to set; a nullopt value removes the variable.
+    std::map<std::string, std::optional<std::string>> env;
+    std::string input;          // written to stdin (then closed)
+    double timeoutSeconds = 120;
+};
+
+// Options that only set (or, with nullopt, remove) environment variables.
+inline ProcessOptions withEnv(std::map<std::string, std::optional<std::string>> env) {
+    ProcessOptions o;
+    o.env = std::move(env);
+    return o;
+}
+
+// Runs the dbtool binary with `args`, capturing stdout and stderr. The child starts from this
+// process's environment without DATABASE_URL, PG* and DBTOOL_* variables (so the developer's
+// shell cannot leak in), plus options.env.
+ProcessResult runDbtool(const std::vector<std::string>& args, const ProcessOptions& options = {});
+
+// A started child process, for tests that signal or kill it mid-run.
+class ChildProcess {
+public:
+    ChildProcess(const std::vector<std::string>& args, const ProcessOptions& options);
+    ~ChildProcess();
+    int pid() const { return pid_; }
+    void signal(int sig);
+    // Waits, collecting output; kills the child when the timeout passes.
+    ProcessResult wait(double timeoutSeconds = 120);
+
+private:
+    int pid_ = -1;
+    int outFd_ = -1;
+    int errFd_ = -1;
+    bool done_ = false;
+};
+
+}  // namespace dbtool::test
