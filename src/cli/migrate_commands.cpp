@@ -1,11 +1,408 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <regex>
+#include <set>
+
 #include "cli/context.hpp"
+#include "core/duration.hpp"
+#include "core/migrator.hpp"
 
 namespace dbtool::cli {
 
-void addMigrateCommands(CLI::App& app, Action& /*action*/) {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Prints a line per migration as it completes, so a CI log shows progress as it happens.
+class PrintingObserver : public MigrationObserver {
+public:
+    explicit PrintingObserver(report::Output& out) : out_(out) {}
+    void waitingForLock(const std::string& holder) override {
+        spdlog::info("waiting for the migration lock ({})", holder);
+    }
+    void note(const std::string& text) override { spdlog::info("{}", text); }
+    void starting(const Migration& m, Direction d) override {
+        spdlog::debug("{} {}", d == Direction::Up ? "applying" : "rolling back", m.label());
+    }
+    void finished(const Migration& m, Direction d, int64_t ms) override {
+        const std::string verb = d == Direction::Up ? out_.green("applied    ")
+                                                    : out_.yellow("rolled back");
+        out_.line(verb + "  " + m.version + "  " + m.name + "  " +
+                  out_.dim("(" + formatDurationMs(ms) + ")"));
+    }
+
+private:
+    report::Output& out_;
+};
+
+json stepsJson(const RunResult& r) {
+    json steps = json::array();
+    for (const auto& s : r.steps) {
+        steps.push_back({{"version", s.migration->version},
+                         {"name", s.migration->name},
+                         {"direction", s.direction == Direction::Up ? "up" : "down"},
+                         {"duration_ms", s.ms}});
+    }
+    return steps;
+}
+
+std::string versionText(const std::string& v) { return v.empty() ? "(none applied)" : v; }
+
+int printRun(Context& ctx, const std::string& command, const RunResult& r) {
+    auto& out = ctx.out();
+    if (r.dryRun) {
+        for (const auto& s : r.steps) {
+            out.line(std::string(s.direction == Direction::Up ? "would apply      "
+                                                              : "would roll back  ") +
+                     s.migration->version + "  " + s.migration->name +
+                     (s.direction == Direction::Up && !s.migration->up.transaction
+                          ? "  (transaction:false)"
+                          : ""));
+        }
+        out.line("Dry run: " + std::to_string(r.steps.size()) + " step(s) planned; nothing was "
+                 "changed. Current version: " + versionText(r.versionBefore) + ".");
+    } else if (r.steps.empty()) {
+        out.line("Nothing to do; the database is at version " + versionText(r.versionAfter) + ".");
+    } else {
+        size_t ups = 0, downs = 0;
+        for (const auto& s : r.steps) {
+            (s.direction == Direction::Up ? ups : downs)++;
+        }
+        std::string what;
+        if (downs > 0) {
+            what += "rolled back " + std::to_string(downs);
+        }
+        if (ups > 0) {
+            what += std::string(what.empty() ? "applied " : " and applied ") + std::to_string(ups);
+        }
+        what[0] = static_cast<char>(std::toupper(what[0]));
+        out.line(out.bold(what + " migration(s) in " + formatDurationMs(r.totalMs) +
+                          "; now at version " + versionText(r.versionAfter) + "."));
+    }
+    out.document({{"command", command},
+                  {"dry_run", r.dryRun},
+                  {"steps", stepsJson(r)},
+                  {"version_before", r.versionBefore},
+                  {"version_after", r.versionAfter},
+                  {"duration_ms", r.totalMs}});
+    return 0;
+}
+
+struct Loaded {
+    std::unique_ptr<db::Session> session;
+    std::unique_ptr<PrintingObserver> observer;
+    std::unique_ptr<Migrator> migrator;
+};
+
+// Files are read and checked before connecting: a broken file never touches the database.
+Loaded load(Context& ctx) {
+    Loaded l;
+    auto files = loadMigrations(ctx.settings().migrationsDir);
+    l.session = ctx.connect();
+    l.observer = std::make_unique<PrintingObserver>(ctx.out());
+    l.migrator = std::make_unique<Migrator>(*l.session, std::move(files),
+                                            ctx.settings().trackingSchema, *l.observer);
+    return l;
+}
+
+struct UpArgs {
+    std::optional<std::string> to;
+    std::optional<int> step;
+    bool dryRun = false;
+    bool singleTransaction = false;
+    bool allowOutOfOrder = false;
+    bool ignoreChecksums = false;
+    bool ignoreMissing = false;
+};
+
+int runUp(Context& ctx, const UpArgs& a) {
+    auto l = load(ctx);
+    UpOptions plan;
+    plan.to = a.to;
+    plan.step = a.step;
+    plan.allowOutOfOrder = a.allowOutOfOrder;
+    plan.ignoreChecksums = a.ignoreChecksums;
+    plan.ignoreMissing = a.ignoreMissing;
+    RunOptions run;
+    run.dryRun = a.dryRun;
+    run.singleTransaction = a.singleTransaction;
+    return printRun(ctx, "up", l.migrator->up(plan, run));
+}
+
+struct DownArgs {
+    std::optional<int> step;
+    std::optional<std::string> to;
+    bool all = false;
+    bool dryRun = false;
+    bool ignoreChecksums = false;
+};
+
+int runDown(Context& ctx, const DownArgs& a) {
+    auto l = load(ctx);
+    DownOptions plan;
+    plan.step = a.step;
+    plan.to = a.to;
+    plan.all = a.all;
+    plan.ignoreChecksums = a.ignoreChecksums;
+    RunOptions run;
+    run.dryRun = a.dryRun;
+    return printRun(ctx, "down", l.migrator->down(plan, run));
+}
+
+int runRedo(Context& ctx, int step, bool dryRun, bool ignoreChecksums) {
+    auto l = load(ctx);
+    RunOptions run;
+    run.dryRun = dryRun;
+    return printRun(ctx, "redo", l.migrator->redo(step, ignoreChecksums, run));
+}
+
+std::string stateCell(report::Output& out, MigrationState state) {
+    const std::string name = stateName(state);
+    switch (state) {
+        case MigrationState::Applied: return out.green(name);
+        case MigrationState::Pending: return out.yellow(name);
+        default: return out.red(name);
+    }
+}
+
+int runStatus(Context& ctx, bool exitCode) {
+    auto l = load(ctx);
+    const auto status = l.migrator->status();
+    auto& out = ctx.out();
+    std::map<std::string, int> counts;
+    std::vector<std::vector<std::string>> rows;
+    json items = json::array();
+    for (const auto& s : status) {
+        counts[stateName(s.state)]++;
+        const std::string appliedAt = s.applied ? s.applied->appliedAt : "";
+        // -1: not recorded (adopted rows, mark-applied)
+        const int64_t ms = s.applied && s.applied->executionMs ? *s.applied->executionMs : -1;
+        rows.push_back({s.version, s.name, stateCell(out, s.state), appliedAt,
+                        ms >= 0 ? formatDurationMs(ms) : ""});
+        json item = {{"version", s.version},
+                     {"name", s.name},
+                     {"state", stateName(s.state)},
+                     {"applied_at", appliedAt.empty() ? json(nullptr) : json(appliedAt)},
+                     {"execution_ms", ms >= 0 ? json(ms) : json(nullptr)},
+                     {"file", s.file ? json(s.file->up.file.string()) : json(nullptr)}};
+        items.push_back(item);
+    }
+    const int problems = counts["pending"] + counts["changed"] + counts["missing"] +
+                         counts["out_of_order"];
+    if (!out.json()) {
+        if (rows.empty()) {
+            out.line("No migrations in " + ctx.settings().migrationsDir.string() + ".");
+        } else {
+            std::string table = report::renderTable(
+                {out.bold("VERSION"), out.bold("NAME"), out.bold("STATE"), out.bold("APPLIED AT"),
+                 out.bold("DURATION")},
+                rows);
+            table.pop_back();
+            out.line(table);
+        }
+        std::string summary;
+        for (const char* state : {"applied", "pending", "changed", "missing", "out_of_order"}) {
+            if (counts[state] > 0) {
+                summary += (summary.empty() ? "" : ", ") + std::to_string(counts[state]) + " " +
+                           state;
+            }
+        }
+        out.line("\n" + (summary.empty() ? std::string("nothing") : summary) +
+                 "; current version " + versionText(currentVersion(status)) + ".");
+    }
+    out.document({{"migrations", items},
+                  {"summary",
+                   {{"applied", counts["applied"]},
+                    {"pending", counts["pending"]},
+                    {"changed", counts["changed"]},
+                    {"missing", counts["missing"]},
+                    {"out_of_order", counts["out_of_order"]}}},
+                  {"current_version", currentVersion(status)},
+                  {"tracking_table", l.migrator->schema() + ".schema_migrations"}});
+    return exitCode && problems > 0 ? static_cast<int>(ExitCode::Check) : 0;
+}
+
+int runValidate(Context& ctx) {
+    auto l = load(ctx);
+    auto& out = ctx.out();
+    json problems = json::array();
+    int applied = 0;
+    for (const auto& s : l.migrator->status()) {
+        if (s.state == MigrationState::Changed || s.state == MigrationState::Missing) {
+            const std::string what = s.state == MigrationState::Changed
+                                         ? "changed since it was applied (checksum differs)"
+                                         : "recorded as applied, but its file is missing";
+            out.line(out.red(stateName(s.state)) + "  " + s.version + "  " + s.name + ": " + what);
+            problems.push_back({{"version", s.version}, {"name", s.name},
+                                {"state", stateName(s.state)}, {"problem", what}});
+        } else if (s.applied) {
+            ++applied;
+        }
+    }
+    if (problems.empty()) {
+        out.line("ok: " + std::to_string(applied) + " applied migration(s) match their files.");
+    }
+    out.document({{"valid", problems.empty()}, {"problems", problems}, {"applied", applied}});
+    return problems.empty() ? 0 : static_cast<int>(ExitCode::Check);
+}
+
+std::string utcTimestamp(std::time_t t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+    return buf;
+}
+
+int runCreate(Context& ctx, const std::string& name) {
+    static const std::regex validName(R"(^[A-Za-z0-9][A-Za-z0-9_-]*$)");
+    if (!std::regex_match(name, validName)) {
+        throw Error(ExitCode::Usage, "invalid migration name '" + name + "'", {},
+                    "use letters, digits, '_' and '-' (no spaces, dots or path separators), "
+                    "e.g. create_users");
+    }
+    const fs::path dir = ctx.settings().migrationsDir;
+    fs::create_directories(dir);
+    // Follow the layout the directory already uses.
+    bool pairs = false, singles = false;
+    std::set<std::string> versions;
+    static const std::regex fileRe(R"(^([0-9]+)_.*?(\.up|\.down)?\.sql$)");
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        std::smatch m;
+        const std::string f = entry.path().filename().string();
+        if (std::regex_match(f, m, fileRe)) {
+            versions.insert(canonicalVersion(m[1]));
+            (m[2].matched ? pairs : singles) = true;
+        }
+    }
+    std::time_t now = std::time(nullptr);
+    std::string version = utcTimestamp(now);
+    while (versions.count(canonicalVersion(version)) != 0) {
+        version = utcTimestamp(++now);  // two creates in one second: take the next second
+    }
+    std::vector<std::pair<fs::path, std::string>> files;
+    if (pairs && !singles) {
+        files.push_back({dir / (version + "_" + name + ".up.sql"), ""});
+        files.push_back({dir / (version + "_" + name + ".down.sql"), ""});
+    } else {
+        files.push_back({dir / (version + "_" + name + ".sql"), migrationTemplate()});
+    }
+    json paths = json::array();
+    for (const auto& [path, content] : files) {
+        if (fs::exists(path)) {
+            throw Error(ExitCode::Usage, "refusing to overwrite " + path.string(), {path.string()});
+        }
+        std::ofstream f(path, std::ios::binary);
+        f << content;
+        if (!f) {
+            throw Error(ExitCode::Failure, "cannot write " + path.string(), {path.string()});
+        }
+        ctx.out().line(path.string());
+        paths.push_back(path.string());
+    }
+    ctx.out().document({{"version", version}, {"name", name}, {"files", paths}});
+    return 0;
+}
+
+int runMarkApplied(Context& ctx, const std::string& version) {
+    auto l = load(ctx);
+    const Migration& m = l.migrator->markApplied(version);
+    ctx.out().line("marked " + m.label() + " as applied (its SQL was not run)");
+    ctx.out().document({{"version", m.version}, {"name", m.name}, {"state", "applied"}});
+    return 0;
+}
+
+int runMarkPending(Context& ctx, const std::string& version) {
+    auto l = load(ctx);
+    const MigrationStatus s = l.migrator->markPending(version);
+    ctx.out().line("marked " + s.version + " " + s.name +
+                   " as pending (its down section was not run)");
+    ctx.out().document({{"version", s.version}, {"name", s.name}, {"state", "pending"}});
+    return 0;
+}
+
+}  // namespace
+
+void addMigrateCommands(CLI::App& app, Action& action) {
     auto* migrate = app.add_subcommand(
         "migrate", "Versioned SQL migrations: up, down, redo, status, validate, create");
     migrate->require_subcommand(1);
+
+    auto up = std::make_shared<UpArgs>();
+    auto* upCmd = migrate->add_subcommand("up", "Apply pending migrations, each in a transaction");
+    upCmd->add_option("--to", up->to, "Apply up to and including VERSION");
+    upCmd->add_option("--step", up->step, "Apply at most N migrations")->check(CLI::PositiveNumber);
+    upCmd->add_flag("--dry-run", up->dryRun, "Show what would be applied; change nothing");
+    upCmd->add_flag("--single-transaction", up->singleTransaction,
+                    "Apply the whole run in one transaction (all or nothing)");
+    upCmd->add_flag("--allow-out-of-order", up->allowOutOfOrder,
+                    "Apply pending migrations older than the newest applied one");
+    upCmd->add_flag("--ignore-checksums", up->ignoreChecksums,
+                    "Run even though applied migrations changed");
+    upCmd->add_flag("--ignore-missing", up->ignoreMissing,
+                    "Run even though applied migrations have no file");
+    upCmd->callback([&action, up] { action = [up](Context& c) { return runUp(c, *up); }; });
+
+    auto down = std::make_shared<DownArgs>();
+    auto* downCmd = migrate->add_subcommand("down", "Roll back migrations (default: the newest one)");
+    auto* stepOpt = downCmd->add_option("--step", down->step, "Roll back N migrations")
+                        ->check(CLI::PositiveNumber);
+    auto* toOpt = downCmd->add_option("--to", down->to,
+                                      "Roll back every migration newer than VERSION");
+    auto* allOpt = downCmd->add_flag("--all", down->all, "Roll back every applied migration");
+    stepOpt->excludes(toOpt)->excludes(allOpt);
+    toOpt->excludes(allOpt);
+    downCmd->add_flag("--dry-run", down->dryRun, "Show what would be rolled back; change nothing");
+    downCmd->add_flag("--ignore-checksums", down->ignoreChecksums,
+                      "Roll back even migrations whose file changed");
+    downCmd->callback([&action, down] { action = [down](Context& c) { return runDown(c, *down); }; });
+
+    auto redoStep = std::make_shared<int>(1);
+    auto redoDry = std::make_shared<bool>(false);
+    auto redoIgnore = std::make_shared<bool>(false);
+    auto* redo = migrate->add_subcommand("redo", "Roll back the newest migration(s), then apply again");
+    redo->add_option("--step", *redoStep, "How many (default 1)")->check(CLI::PositiveNumber);
+    redo->add_flag("--dry-run", *redoDry, "Show the plan; change nothing");
+    redo->add_flag("--ignore-checksums", *redoIgnore, "Redo even migrations whose file changed");
+    redo->callback([&action, redoStep, redoDry, redoIgnore] {
+        action = [=](Context& c) { return runRedo(c, *redoStep, *redoDry, *redoIgnore); };
+    });
+
+    auto exitCode = std::make_shared<bool>(false);
+    auto* status = migrate->add_subcommand(
+        "status", "List every migration: applied, pending, changed, missing, out of order");
+    status->add_flag("--exit-code", *exitCode,
+                     "Exit 8 when anything is pending, changed, missing or out of order");
+    status->callback([&action, exitCode] {
+        action = [exitCode](Context& c) { return runStatus(c, *exitCode); };
+    });
+
+    migrate->add_subcommand("validate", "Check applied migrations against their files (exit 8 on a difference)")
+        ->callback([&action] { action = runValidate; });
+
+    auto name = std::make_shared<std::string>();
+    auto* create = migrate->add_subcommand("create", "Write a new migration file and print its path");
+    create->add_option("NAME", *name, "What the migration does, e.g. create_users")->required();
+    create->callback([&action, name] { action = [name](Context& c) { return runCreate(c, *name); }; });
+
+    auto markVersion = std::make_shared<std::string>();
+    auto* markApplied = migrate->add_subcommand(
+        "mark-applied", "Record VERSION as applied without running it");
+    markApplied->add_option("VERSION", *markVersion, "The migration's version")->required();
+    markApplied->callback([&action, markVersion] {
+        action = [markVersion](Context& c) { return runMarkApplied(c, *markVersion); };
+    });
+    auto pendingVersion = std::make_shared<std::string>();
+    auto* markPending = migrate->add_subcommand(
+        "mark-pending", "Unrecord VERSION without running its down section");
+    markPending->add_option("VERSION", *pendingVersion, "The migration's version")->required();
+    markPending->callback([&action, pendingVersion] {
+        action = [pendingVersion](Context& c) { return runMarkPending(c, *pendingVersion); };
+    });
 }
 
 }  // namespace dbtool::cli

@@ -1,0 +1,349 @@
+#include "core/migrator.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/sql_lexer.hpp"
+#include "core/text.hpp"
+#include "db/advisory_lock.hpp"
+#include "db/interrupt.hpp"
+#include "db/migration_table.hpp"
+
+namespace dbtool {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t msSince(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+const MigrationSection& sectionOf(const Migration& m, Direction d) {
+    return d == Direction::Up ? m.up : m.down;
+}
+
+std::string listSteps(const RunResult& result) {
+    std::string out;
+    for (const auto& step : result.steps) {
+        out += (out.empty() ? "" : ", ") + step.migration->label();
+    }
+    return out.empty() ? "none" : out;
+}
+
+// A section failed on the server: what was sent (a whole section, or one statement of a
+// transaction:false section) and where it starts in the section, to map the server's error
+// position back to the file.
+struct SectionFailure {
+    db::SqlError error;
+    std::string sent;
+    size_t offset = 0;
+    // transaction:false only: statements committed before the failing one, and in all.
+    std::optional<std::pair<size_t, size_t>> partial;
+};
+
+}  // namespace
+
+Migrator::Migrator(db::Session& session, std::vector<Migration> files,
+                   const std::string& trackingSchema, MigrationObserver& observer)
+    : session_(session),
+      files_(std::move(files)),
+      schema_(db::resolveTrackingSchema(session, trackingSchema)),
+      observer_(observer) {}
+
+std::vector<AppliedMigration> Migrator::readApplied() {
+    return db::MigrationTable(session_, schema_).read(files_);
+}
+
+std::vector<MigrationStatus> Migrator::status() { return computeStatus(files_, readApplied()); }
+
+RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
+    const auto start = Clock::now();
+    RunResult result;
+    result.dryRun = run.dryRun;
+    if (run.dryRun) {
+        const auto status = computeStatus(files_, readApplied());
+        result.versionBefore = result.versionAfter = currentVersion(status);
+        for (const Migration* m : planUp(status, planOptions)) {
+            result.steps.push_back({m, Direction::Up, 0});
+        }
+        return result;
+    }
+    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
+        observer_.waitingForLock(holder);
+    });
+    db::MigrationTable table(session_, schema_);
+    if (auto note = table.ensure(files_)) {
+        observer_.note(*note);
+    }
+    // Read what is applied only now, under the lock: another process may just have finished.
+    const auto status = computeStatus(files_, table.read(files_));
+    result.versionBefore = currentVersion(status);
+    const auto plan = planUp(status, planOptions);
+    if (run.singleTransaction) {
+        for (const Migration* m : plan) {
+            if (!m->up.transaction) {
+                throw Error(ExitCode::Usage,
+                            "--single-transaction cannot include " + m->label() +
+                                ", which is marked transaction:false",
+                            {m->up.file.string(), m->up.firstLine - 1, 0},
+                            "apply it on its own first (--to), or run without --single-transaction");
+            }
+        }
+        applyAllInOneTransaction(plan, result);
+    } else {
+        apply(plan, Direction::Up, result);
+    }
+    result.versionAfter = currentVersion(computeStatus(files_, table.read(files_)));
+    result.totalMs = msSince(start);
+    return result;
+}
+
+RunResult Migrator::down(const DownOptions& planOptions, const RunOptions& run) {
+    const auto start = Clock::now();
+    RunResult result;
+    result.dryRun = run.dryRun;
+    if (run.dryRun) {
+        const auto status = computeStatus(files_, readApplied());
+        result.versionBefore = result.versionAfter = currentVersion(status);
+        for (const Migration* m : planDown(status, planOptions)) {
+            result.steps.push_back({m, Direction::Down, 0});
+        }
+        return result;
+    }
+    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
+        observer_.waitingForLock(holder);
+    });
+    db::MigrationTable table(session_, schema_);
+    const auto status = computeStatus(files_, table.read(files_));
+    result.versionBefore = currentVersion(status);
+    apply(planDown(status, planOptions), Direction::Down, result);
+    result.versionAfter = currentVersion(computeStatus(files_, table.read(files_)));
+    result.totalMs = msSince(start);
+    return result;
+}
+
+RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) {
+    const auto start = Clock::now();
+    RunResult result;
+    result.dryRun = run.dryRun;
+    DownOptions downOptions;
+    downOptions.step = step;
+    downOptions.ignoreChecksums = ignoreChecksums;
+    if (run.dryRun) {
+        const auto status = computeStatus(files_, readApplied());
+        result.versionBefore = result.versionAfter = currentVersion(status);
+        auto plan = planDown(status, downOptions);
+        for (const Migration* m : plan) {
+            result.steps.push_back({m, Direction::Down, 0});
+        }
+        for (auto it = plan.rbegin(); it != plan.rend(); ++it) {
+            result.steps.push_back({*it, Direction::Up, 0});
+        }
+        return result;
+    }
+    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
+        observer_.waitingForLock(holder);
+    });
+    db::MigrationTable table(session_, schema_);
+    const auto status = computeStatus(files_, table.read(files_));
+    result.versionBefore = currentVersion(status);
+    auto plan = planDown(status, downOptions);
+    apply(plan, Direction::Down, result);
+    std::vector<const Migration*> again(plan.rbegin(), plan.rend());
+    apply(again, Direction::Up, result);
+    result.versionAfter = currentVersion(computeStatus(files_, table.read(files_)));
+    result.totalMs = msSince(start);
+    return result;
+}
+
+const Migration& Migrator::markApplied(const std::string& version) {
+    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
+        observer_.waitingForLock(holder);
+    });
+    db::MigrationTable table(session_, schema_);
+    if (auto note = table.ensure(files_)) {
+        observer_.note(*note);
+    }
+    for (const auto& s : computeStatus(files_, table.read(files_))) {
+        if (compareVersions(s.version, version) != 0) {
+            continue;
+        }
+        if (s.applied) {
+            throw Error(ExitCode::Check, "migration " + s.version + " " + s.name +
+                                             " is already recorded as applied");
+        }
+        pqxx::work tx(session_.conn());
+        table.insert(*s.file, std::nullopt);
+        tx.commit();
+        return *s.file;
+    }
+    throw Error(ExitCode::Usage, "no migration file has version " + version, {},
+                "`dbtool migrate status` lists the versions");
+}
+
+MigrationStatus Migrator::markPending(const std::string& version) {
+    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
+        observer_.waitingForLock(holder);
+    });
+    db::MigrationTable table(session_, schema_);
+    for (const auto& s : computeStatus(files_, table.read(files_))) {
+        if (compareVersions(s.version, version) == 0 && s.applied) {
+            pqxx::work tx(session_.conn());
+            table.remove(s.applied->version);
+            tx.commit();
+            return s;
+        }
+    }
+    throw Error(ExitCode::Check, "version " + version + " is not recorded as applied", {},
+                "`dbtool migrate status` lists the applied versions");
+}
+
+namespace {
+
+// Runs one section. Throws SectionFailure when the server rejects it.
+int64_t runSectionSql(db::Session& session, const Migration& m, Direction direction) {
+    const MigrationSection& section = sectionOf(m, direction);
+    const auto start = Clock::now();
+    if (section.transaction) {
+        try {
+            session.runScript(section.sql);
+        } catch (db::SqlError& e) {
+            throw SectionFailure{e, section.sql, 0, std::nullopt};
+        }
+        // Defence in depth: the parser refuses COMMIT/ROLLBACK, but a procedure could still
+        // end the transaction; the tracking row would then not be atomic with the change.
+        if (PQtransactionStatus(session.raw()) != PQTRANS_INTRANS) {
+            throw Error(ExitCode::Database, "migration " + m.label() + " ended dbtool's transaction",
+                        {section.file.string()},
+                        "remove COMMIT/ROLLBACK from it, or mark the section transaction:false");
+        }
+    } else {
+        // Statements such as CREATE INDEX CONCURRENTLY refuse a multi-statement query (it is
+        // an implicit transaction), so each statement goes on its own.
+        const auto statements = lexSql(section.sql).statements;
+        for (size_t i = 0; i < statements.size(); ++i) {
+            const auto& st = statements[i];
+            const std::string sql = section.sql.substr(st.begin, st.end - st.begin);
+            try {
+                session.runScript(sql);
+            } catch (db::SqlError& e) {
+                throw SectionFailure{e, sql, st.begin, std::make_pair(i, statements.size())};
+            }
+        }
+    }
+    return msSince(start);
+}
+
+// Where in the file the server's error points: its position when it gives one, else the
+// start of the statement that failed, else the section.
+SourceLocation errorLocation(const MigrationSection& section, const SectionFailure& f) {
+    const auto& server = f.error.server();
+    if (server.position > 0) {
+        return section.locate(f.offset + byteOffsetOfCharacter(f.sent, server.position));
+    }
+    if (server.statementIndex >= 0) {
+        const auto statements = lexSql(f.sent).statements;
+        if (static_cast<size_t>(server.statementIndex) < statements.size()) {
+            return section.locate(f.offset + statements[server.statementIndex].begin);
+        }
+    }
+    return section.locate(f.offset);
+}
+
+[[noreturn]] void fail(const Migration& m, Direction direction, const db::SqlError& e,
+                    const MigrationSection& section, const SectionFailure& f,
+                    const RunResult& result, const std::string& consequence) {
+    const bool interruptedRun = e.code() == ExitCode::Interrupted;
+    const std::string verb = direction == Direction::Up ? "applying" : "rolling back";
+    std::string message = interruptedRun
+                              ? "interrupted while " + verb + " migration " + m.label()
+                              : "migration " + m.label() + " failed (" +
+                                    (direction == Direction::Up ? "up" : "down") + "): " + e.what();
+    Error error(e.code(), message, errorLocation(section, f), e.hint());
+    for (const auto& [name, value] : e.fields()) {
+        error.withField(name, value);
+    }
+    error.withField("applied in this run", listSteps(result)).withField("outcome", consequence);
+    throw error;
+}
+
+}  // namespace
+
+void Migrator::apply(const std::vector<const Migration*>& plan, Direction direction,
+                     RunResult& result) {
+    db::MigrationTable table(session_, schema_);
+    for (const Migration* m : plan) {
+        db::throwIfInterrupted(("before " + m->label() + "; applied in this run: " +
+                                listSteps(result)).c_str());
+        observer_.starting(*m, direction);
+        const MigrationSection& section = sectionOf(*m, direction);
+        int64_t ms = 0;
+        try {
+            if (section.transaction) {
+                // The change and its tracking row commit together or not at all.
+                pqxx::work tx(session_.conn());
+                ms = runSectionSql(session_, *m, direction);
+                direction == Direction::Up ? table.insert(*m, ms) : table.remove(m->version);
+                tx.commit();
+            } else {
+                ms = runSectionSql(session_, *m, direction);
+                pqxx::work tx(session_.conn());
+                direction == Direction::Up ? table.insert(*m, ms) : table.remove(m->version);
+                tx.commit();
+            }
+        } catch (SectionFailure& f) {
+            std::string consequence;
+            if (f.partial) {
+                consequence = "it ran without a transaction: " + std::to_string(f.partial->first) +
+                              " of its " + std::to_string(f.partial->second) +
+                              " statements were committed before the failing one, and it is "
+                              "not recorded; repair by hand (IF NOT EXISTS helps), then re-run";
+            } else {
+                consequence = "it was rolled back: nothing of it remains";
+            }
+            fail(*m, direction, f.error, section, f, result, consequence);
+        } catch (Error& e) {
+            // Connection loss or a failure outside the migration's SQL.
+            e.withField("migration", m->label())
+                .withField("applied in this run", listSteps(result));
+            throw;
+        } catch (const std::exception&) {
+            db::rethrowPqxx("migration " + m->label());
+        }
+        result.steps.push_back({m, direction, ms});
+        observer_.finished(*m, direction, ms);
+    }
+}
+
+void Migrator::applyAllInOneTransaction(const std::vector<const Migration*>& plan,
+                                        RunResult& result) {
+    db::MigrationTable table(session_, schema_);
+    std::vector<MigrationStep> steps;
+    pqxx::work tx(session_.conn());
+    for (const Migration* m : plan) {
+        observer_.starting(*m, Direction::Up);
+        try {
+            const int64_t ms = runSectionSql(session_, *m, Direction::Up);
+            table.insert(*m, ms);
+            steps.push_back({m, Direction::Up, ms});
+        } catch (SectionFailure& f) {
+            RunResult none;
+            fail(*m, Direction::Up, f.error, m->up, f, none,
+                 "--single-transaction: the whole run was rolled back; no migration of it was "
+                 "applied");
+        }
+    }
+    try {
+        tx.commit();
+    } catch (const std::exception&) {
+        db::rethrowPqxx("committing the run");
+    }
+    for (const auto& step : steps) {
+        result.steps.push_back(step);
+        observer_.finished(*step.migration, Direction::Up, step.ms);
+    }
+}
+
+}  // namespace dbtool

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/migration.hpp"
+#include "core/migration_plan.hpp"
+#include "db/session.hpp"
+
+namespace dbtool {
+
+enum class Direction { Up, Down };
+
+// What the migrator tells its caller while it works (the CLI prints it; tests record it).
+class MigrationObserver {
+public:
+    virtual ~MigrationObserver() = default;
+    virtual void waitingForLock(const std::string& /*holder*/) {}
+    virtual void note(const std::string& /*text*/) {}
+    virtual void starting(const Migration& /*m*/, Direction /*d*/) {}
+    virtual void finished(const Migration& /*m*/, Direction /*d*/, int64_t /*ms*/) {}
+};
+
+struct MigrationStep {
+    const Migration* migration = nullptr;
+    Direction direction = Direction::Up;
+    int64_t ms = 0;
+};
+
+struct RunResult {
+    std::vector<MigrationStep> steps;  // done (or, for a dry run, planned)
+    bool dryRun = false;
+    std::string versionBefore;
+    std::string versionAfter;
+    int64_t totalMs = 0;
+};
+
+struct RunOptions {
+    bool dryRun = false;
+    bool singleTransaction = false;  // up only: all or nothing
+};
+
+// Applies and rolls back migrations. Every change runs in a transaction together with its
+// tracking row; the whole run holds the advisory lock of the tracking schema.
+class Migrator {
+public:
+    Migrator(db::Session& session, std::vector<Migration> files, const std::string& trackingSchema,
+             MigrationObserver& observer);
+
+    const std::vector<Migration>& files() const { return files_; }
+    const std::string& schema() const { return schema_; }
+
+    // Read-only: never creates or adopts the tracking table, takes no lock.
+    std::vector<MigrationStatus> status();
+
+    RunResult up(const UpOptions& plan, const RunOptions& run);
+    RunResult down(const DownOptions& plan, const RunOptions& run);
+    // Rolls back the newest `step` migrations, then applies them again.
+    RunResult redo(int step, bool ignoreChecksums, const RunOptions& run);
+
+    // Record / unrecord a migration without running it.
+    const Migration& markApplied(const std::string& version);
+    MigrationStatus markPending(const std::string& version);
+
+private:
+    std::vector<AppliedMigration> readApplied();
+    void apply(const std::vector<const Migration*>& plan, Direction direction, RunResult& result);
+    void applyAllInOneTransaction(const std::vector<const Migration*>& plan, RunResult& result);
+
+    db::Session& session_;
+    std::vector<Migration> files_;
+    std::string schema_;
+    MigrationObserver& observer_;
+};
+
+}  // namespace dbtool

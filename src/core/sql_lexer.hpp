@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dbtool {
+
+// One top-level statement of a SQL text: [begin, end) byte offsets, without the terminating
+// semicolon, from its first token (leading white space and comments skipped).
+struct StatementSpan {
+    size_t begin = 0;
+    size_t end = 0;
+    // The statement's first keyword, upper-cased ("CREATE", "BEGIN", ...), "" if none.
+    std::string firstWord;
+    // The second keyword, upper-cased (to tell "BEGIN" from "BEGIN ATOMIC" and
+    // "START TRANSACTION" from other uses).
+    std::string secondWord;
+};
+
+// A psql meta-command (\i, \copy, \set, ...) at the start of a line, outside any literal.
+struct MetaCommandUse {
+    size_t offset = 0;
+    std::string command;  // e.g. "\\copy"
+};
+
+struct LexedSql {
+    std::vector<StatementSpan> statements;
+    std::vector<MetaCommandUse> metaCommands;
+    // Set when the text ends inside a literal, quoted identifier, dollar quote or comment.
+    bool unterminated = false;
+    size_t unterminatedOffset = 0;
+    std::string unterminatedWhat;
+};
+
+// Lexes PostgreSQL SQL the way the server splits a multi-statement query: it understands
+// 'strings' (with '' and E'\'' escapes), "identifiers", $tag$ dollar quotes $tag$, -- and
+// nested /* */ comments, parentheses (CREATE RULE bodies) and BEGIN ATOMIC ... END bodies.
+// It does not parse SQL; dbtool sends statements to the server as written.
+LexedSql lexSql(std::string_view sql);
+
+// True for statements that end or start a transaction (BEGIN, COMMIT, ROLLBACK, END, ABORT,
+// START TRANSACTION) — which would break dbtool's per-migration transaction.
+bool isTransactionControl(const StatementSpan& statement);
+
+}  // namespace dbtool

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/migration.hpp"
+#include "core/migration_plan.hpp"
+#include "db/session.hpp"
+
+namespace dbtool::db {
+
+// The tracking table schema_migrations: one row per applied migration (version, name,
+// checksum, applied_at, execution_ms). Extra columns added by a project are left alone.
+class MigrationTable {
+public:
+    static constexpr const char* kName = "schema_migrations";
+
+    MigrationTable(Session& session, std::string schema);
+
+    const std::string& schema() const { return schema_; }
+    std::string qualifiedName() const;
+
+    // Creates the table, or adopts one made by dbmate, Rails or golang-migrate (adds the
+    // missing columns, keeps the rows). Returns a note for the user when it adopted one.
+    // Call it while holding the advisory lock.
+    std::optional<std::string> ensure(const std::vector<Migration>& files);
+
+    // The applied rows; none when the table does not exist. A golang-migrate table (one row
+    // holding the current version) reads as every file up to that version.
+    std::vector<AppliedMigration> read(const std::vector<Migration>& files);
+
+    void insert(const Migration& migration, std::optional<int64_t> executionMs);
+    void remove(const std::string& version);
+
+private:
+    struct Shape {
+        bool exists = false;
+        bool hasName = false;
+        bool hasChecksum = false;
+        bool hasAppliedAt = false;
+        bool hasExecutionMs = false;
+        bool hasDirty = false;
+    };
+    Shape shape();
+    // golang-migrate keeps one row: the current version and whether it failed halfway.
+    std::optional<std::pair<std::string, bool>> golangMigrateVersion();
+
+    Session& session_;
+    std::string schema_;
+};
+
+// The schema dbtool tracks in: the configured one, else the connection's current schema.
+std::string resolveTrackingSchema(Session& session, const std::string& configured);
+
+}  // namespace dbtool::db
