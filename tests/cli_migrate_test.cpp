@@ -1,0 +1,520 @@
+// The migrations engine through the real binary, against a fresh database per test.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/database.hpp"
+
+namespace dbtool::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using nlohmann::json;
+
+class Migrate : public DatabaseTest {
+protected:
+    void migration(const std::string& file, const std::string& content) {
+        dir().write("migrations/" + file, content);
+    }
+    void threeMigrations() {
+        migration("20240101000000_users.sql",
+                  "-- migrate:up\nCREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);\n"
+                  "-- migrate:down\nDROP TABLE users;\n");
+        migration("20240102000000_posts.sql",
+                  "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY, user_id int REFERENCES users);\n"
+                  "-- migrate:down\nDROP TABLE posts;\n");
+        migration("20240103000000_comments.sql",
+                  "-- migrate:up\nCREATE TABLE comments (id serial PRIMARY KEY, post_id int REFERENCES posts);\n"
+                  "-- migrate:down\nDROP TABLE comments;\n");
+    }
+    std::vector<std::string> applied() const {
+        return rows("SELECT version FROM schema_migrations ORDER BY version");
+    }
+};
+
+TEST_F(Migrate, UpAppliesEverythingRecordsItAndIsIdempotent) {
+    threeMigrations();
+    auto r = dbtool({"migrate", "up"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("applied      20240101000000  users"));
+    EXPECT_THAT(r.out, HasSubstr("Applied 3 migration(s)"));
+    EXPECT_TRUE(tableExists("comments"));
+    EXPECT_EQ(applied(), (std::vector<std::string>{"20240101000000", "20240102000000", "20240103000000"}));
+    EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations WHERE name IS NOT NULL AND "
+                     "length(checksum) = 64 AND applied_at IS NOT NULL AND execution_ms >= 0"),
+              "3");
+    auto again = dbtool({"migrate", "up"});
+    ASSERT_EQ(again.exitCode, 0);
+    EXPECT_THAT(again.out, HasSubstr("Nothing to do; the database is at version 20240103000000"));
+}
+
+TEST_F(Migrate, ToStepAndDryRun) {
+    threeMigrations();
+    auto dry = dbtool({"migrate", "up", "--dry-run"});
+    ASSERT_EQ(dry.exitCode, 0) << dry.err;
+    EXPECT_THAT(dry.out, HasSubstr("would apply      20240102000000  posts"));
+    EXPECT_FALSE(tableExists("schema_migrations"));
+    EXPECT_FALSE(tableExists("users"));
+
+    ASSERT_EQ(dbtool({"migrate", "up", "--step", "1"}).exitCode, 0);
+    EXPECT_EQ(applied().size(), 1u);
+    ASSERT_EQ(dbtool({"migrate", "up", "--to", "20240102000000"}).exitCode, 0);
+    EXPECT_EQ(applied().size(), 2u);
+    auto badTo = dbtool({"migrate", "up", "--to", "42"});
+    EXPECT_EQ(badTo.exitCode, 2);
+    EXPECT_THAT(badTo.err, HasSubstr("no migration has this version"));
+}
+
+TEST_F(Migrate, DownRedoAndTheirOptions) {
+    threeMigrations();
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    auto down = dbtool({"migrate", "down"});
+    ASSERT_EQ(down.exitCode, 0) << down.err;
+    EXPECT_THAT(down.out, HasSubstr("rolled back  20240103000000  comments"));
+    EXPECT_FALSE(tableExists("comments"));
+    EXPECT_EQ(applied().size(), 2u);
+
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    ASSERT_EQ(dbtool({"migrate", "down", "--to", "20240101000000"}).exitCode, 0);
+    EXPECT_EQ(applied(), std::vector<std::string>{"20240101000000"});
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    ASSERT_EQ(dbtool({"migrate", "down", "--step", "2"}).exitCode, 0);
+    EXPECT_EQ(applied(), std::vector<std::string>{"20240101000000"});
+
+    exec("INSERT INTO users (email) VALUES ('kept@example.com')");
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    auto redo = dbtool({"migrate", "redo", "--step", "2"});
+    ASSERT_EQ(redo.exitCode, 0) << redo.err;
+    EXPECT_THAT(redo.out, HasSubstr("Rolled back 2 and applied 2"));
+    EXPECT_EQ(applied().size(), 3u);
+    EXPECT_EQ(scalar("SELECT email FROM users"), "kept@example.com");
+
+    auto all = dbtool({"migrate", "down", "--all"});
+    ASSERT_EQ(all.exitCode, 0) << all.err;
+    EXPECT_TRUE(applied().empty());
+    EXPECT_FALSE(tableExists("users"));
+    EXPECT_EQ(dbtool({"migrate", "down", "--all", "--step", "1"}).exitCode, 2);
+}
+
+TEST_F(Migrate, DownWithoutDownSectionStopsBeforeAnythingRuns) {
+    threeMigrations();
+    migration("20240102000000_posts.sql",
+              "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY, user_id int REFERENCES users);\n");
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    auto r = dbtool({"migrate", "down", "--all"});
+    EXPECT_EQ(r.exitCode, 5);
+    EXPECT_THAT(r.err, HasSubstr("cannot roll back 20240102000000 posts"));
+    EXPECT_EQ(applied().size(), 3u);  // not even comments was rolled back
+    EXPECT_TRUE(tableExists("comments"));
+}
+
+TEST_F(Migrate, FailureInTheMiddleKeepsEarlierOnesAndLeavesNoTrace) {
+    threeMigrations();
+    migration("20240102000000_posts.sql",
+              "-- migrate:up\n"
+              "CREATE TABLE posts (id serial PRIMARY KEY);\n"
+              "INSERT INTO posts DEFAULT VALUES;\n"
+              "\n"
+              "SELECT * FROM no_such_table;\n"
+              "-- migrate:down\nDROP TABLE posts;\n");
+    auto r = dbtool({"migrate", "up"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.out, HasSubstr("applied      20240101000000  users"));
+    EXPECT_THAT(r.err, HasSubstr("migration 20240102000000 posts failed (up): relation \"no_such_table\" does not exist"));
+    EXPECT_THAT(r.err, HasSubstr("20240102000000_posts.sql:5:15"));
+    EXPECT_THAT(r.err, HasSubstr("sqlstate: 42P01"));
+    EXPECT_THAT(r.err, HasSubstr("applied in this run: 20240101000000 users"));
+    EXPECT_THAT(r.err, HasSubstr("rolled back: nothing of it remains"));
+    EXPECT_EQ(applied(), std::vector<std::string>{"20240101000000"});
+    EXPECT_TRUE(tableExists("users"));
+    EXPECT_FALSE(tableExists("posts"));
+    EXPECT_FALSE(tableExists("comments"));
+}
+
+TEST_F(Migrate, ErrorsWithoutAPositionPointAtTheFailingStatement) {
+    migration("1_dup.sql",
+              "-- migrate:up\n"
+              "CREATE TABLE t (a int PRIMARY KEY);\n"
+              "INSERT INTO t VALUES (1);\n"
+              "INSERT INTO t\n  VALUES (1);\n");
+    auto r = dbtool({"migrate", "up", "--format", "json"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("1_dup.sql:4:1"));
+    auto doc = json::parse(r.out);
+    EXPECT_EQ(doc["error"]["sqlstate"], "23505");
+    EXPECT_EQ(doc["error"]["constraint"], "t_pkey");
+    EXPECT_EQ(doc["error"]["line"], 4);
+    EXPECT_THAT(doc["error"]["detail"].get<std::string>(), HasSubstr("Key (a)=(1) already exists"));
+}
+
+TEST_F(Migrate, SingleTransactionIsAllOrNothing) {
+    threeMigrations();
+    migration("20240104000000_broken.sql", "-- migrate:up\nSELECT 1/0;\n");
+    auto r = dbtool({"migrate", "up", "--single-transaction"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("division by zero"));
+    EXPECT_THAT(r.err, HasSubstr("no migration of it was applied"));
+    EXPECT_FALSE(tableExists("users"));
+    EXPECT_TRUE(applied().empty());
+
+    migration("20240104000000_broken.sql",
+              "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON users (email);\n");
+    auto refused = dbtool({"migrate", "up", "--single-transaction"});
+    EXPECT_EQ(refused.exitCode, 2);
+    EXPECT_THAT(refused.err, HasSubstr("transaction:false"));
+}
+
+TEST_F(Migrate, TransactionFalseRunsConcurrentIndexBuilds) {
+    threeMigrations();
+    migration("20240104000000_index.sql",
+              "-- migrate:up transaction:false\n"
+              "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"
+              "CREATE INDEX CONCURRENTLY posts_user_idx ON posts (user_id);\n"
+              "-- migrate:down transaction:false\n"
+              "DROP INDEX CONCURRENTLY users_email_idx;\n"
+              "DROP INDEX CONCURRENTLY posts_user_idx;\n");
+    auto r = dbtool({"migrate", "up"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname IN ('users_email_idx', 'posts_user_idx')"), "2");
+    ASSERT_EQ(dbtool({"migrate", "down"}).exitCode, 0);
+    EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_email_idx'"), "0");
+
+    // A failure part-way says what was committed and records nothing.
+    migration("20240104000000_index.sql",
+              "-- migrate:up transaction:false\n"
+              "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"
+              "CREATE INDEX CONCURRENTLY bad_idx ON nowhere (x);\n");
+    auto partial = dbtool({"migrate", "up"});
+    EXPECT_EQ(partial.exitCode, 6);
+    EXPECT_THAT(partial.err, HasSubstr("1 of its 2 statements were committed"));
+    EXPECT_THAT(partial.err, HasSubstr("20240104000000_index.sql:3:"));
+    EXPECT_EQ(applied().size(), 3u);
+}
+
+TEST_F(Migrate, StatusValidateAndExitCodes) {
+    threeMigrations();
+    ASSERT_EQ(dbtool({"migrate", "up", "--step", "2"}).exitCode, 0);
+    auto status = dbtool({"migrate", "status"});
+    ASSERT_EQ(status.exitCode, 0) << status.err;
+    EXPECT_THAT(status.out, HasSubstr("20240103000000  comments  pending"));
+    EXPECT_THAT(status.out, HasSubstr("2 applied, 1 pending; current version 20240102000000"));
+    EXPECT_EQ(dbtool({"migrate", "status", "--exit-code"}).exitCode, 8);
+
+    auto js = dbtool({"migrate", "status", "--format", "json"});
+    auto doc = json::parse(js.out);
+    EXPECT_EQ(doc["summary"]["applied"], 2);
+    EXPECT_EQ(doc["summary"]["pending"], 1);
+    EXPECT_EQ(doc["migrations"][2]["state"], "pending");
+    EXPECT_EQ(doc["migrations"][0]["state"], "applied");
+    EXPECT_TRUE(doc["migrations"][0]["execution_ms"].is_number());
+    EXPECT_EQ(doc["current_version"], "20240102000000");
+
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    EXPECT_EQ(dbtool({"migrate", "status", "--exit-code"}).exitCode, 0);
+    EXPECT_EQ(dbtool({"migrate", "validate"}).exitCode, 0);
+
+    // A changed file: reported by status and validate, refused by up.
+    migration("20240101000000_users.sql",
+              "-- migrate:up\nCREATE TABLE users (id bigserial PRIMARY KEY, email text);\n"
+              "-- migrate:down\nDROP TABLE users;\n");
+    migration("20240105000000_more.sql", "-- migrate:up\nSELECT 1;\n");
+    EXPECT_THAT(dbtool({"migrate", "status"}).out, HasSubstr("users     changed"));
+    auto validate = dbtool({"migrate", "validate"});
+    EXPECT_EQ(validate.exitCode, 8);
+    EXPECT_THAT(validate.out, HasSubstr("changed  20240101000000  users"));
+    auto up = dbtool({"migrate", "up"});
+    EXPECT_EQ(up.exitCode, 8);
+    EXPECT_THAT(up.err, HasSubstr("was changed after it was applied"));
+    EXPECT_EQ(applied().size(), 3u);
+    ASSERT_EQ(dbtool({"migrate", "up", "--ignore-checksums"}).exitCode, 0);
+    EXPECT_EQ(applied().size(), 4u);
+
+    // A missing file.
+    std::filesystem::remove(dir().path() / "migrations/20240105000000_more.sql");
+    EXPECT_THAT(dbtool({"migrate", "status"}).out, HasSubstr("missing"));
+    EXPECT_EQ(dbtool({"migrate", "validate"}).exitCode, 8);
+    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 8);
+    EXPECT_EQ(dbtool({"migrate", "up", "--ignore-missing", "--ignore-checksums"}).exitCode, 0);
+}
+
+TEST_F(Migrate, OutOfOrderIsRefusedUnlessAllowed) {
+    threeMigrations();
+    std::filesystem::rename(dir().path() / "migrations/20240102000000_posts.sql",
+                            dir().path() / "posts.sql.away");
+    migration("20240102000000_placeholder.sql", "-- migrate:up\nSELECT 1;\n");
+    std::filesystem::remove(dir().path() / "migrations/20240102000000_placeholder.sql");
+    ASSERT_EQ(dbtool({"migrate", "up", "--to", "20240101000000"}).exitCode, 0);
+    migration("20240103000000_comments.sql", "-- migrate:up\nCREATE TABLE comments (id int);\n");
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    std::filesystem::rename(dir().path() / "posts.sql.away",
+                            dir().path() / "migrations/20240102000000_posts.sql");
+    EXPECT_THAT(dbtool({"migrate", "status"}).out, HasSubstr("out_of_order"));
+    auto refused = dbtool({"migrate", "up"});
+    EXPECT_EQ(refused.exitCode, 8);
+    EXPECT_THAT(refused.err, HasSubstr("--allow-out-of-order"));
+    ASSERT_EQ(dbtool({"migrate", "up", "--allow-out-of-order"}).exitCode, 0);
+    EXPECT_TRUE(tableExists("posts"));
+}
+
+TEST_F(Migrate, GolangMigratePairsWork) {
+    migration("1_users.up.sql", "CREATE TABLE users (id int);\n");
+    migration("1_users.down.sql", "DROP TABLE users;\n");
+    migration("2_index.up.sql",
+              "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY ui ON users (id);\n");
+    migration("2_index.down.sql", "DROP INDEX ui;\n");
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    EXPECT_EQ(applied(), (std::vector<std::string>{"1", "2"}));
+    ASSERT_EQ(dbtool({"migrate", "down", "--all"}).exitCode, 0);
+    EXPECT_FALSE(tableExists("users"));
+}
+
+TEST_F(Migrate, AdoptsAGolangMigrateTable) {
+    migration("1_users.up.sql", "CREATE TABLE users (id int);\n");
+    migration("1_users.down.sql", "DROP TABLE users;\n");
+    migration("2_posts.up.sql", "CREATE TABLE posts (id int);\n");
+    migration("2_posts.down.sql", "DROP TABLE posts;\n");
+    migration("3_tags.up.sql", "CREATE TABLE tags (id int);\n");
+    migration("3_tags.down.sql", "DROP TABLE tags;\n");
+    exec("CREATE TABLE users (id int); CREATE TABLE posts (id int);"
+         "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);"
+         "INSERT INTO schema_migrations VALUES (2, true)");
+    auto dirty = dbtool({"migrate", "up"});
+    EXPECT_EQ(dirty.exitCode, 8);
+    EXPECT_THAT(dirty.err, HasSubstr("dirty"));
+    exec("UPDATE schema_migrations SET dirty = false");
+
+    auto status = dbtool({"migrate", "status", "--format", "json"});
+    ASSERT_EQ(status.exitCode, 0) << status.err;
+    EXPECT_EQ(json::parse(status.out)["summary"]["applied"], 2);
+
+    auto up = dbtool({"migrate", "up"});
+    ASSERT_EQ(up.exitCode, 0) << up.err;
+    EXPECT_THAT(up.err, HasSubstr("adopted"));
+    EXPECT_THAT(up.out, HasSubstr("applied      3  tags"));
+    EXPECT_EQ(rows("SELECT version || ':' || coalesce(name, '') FROM schema_migrations ORDER BY version"),
+              (std::vector<std::string>{"1:users", "2:posts", "3:tags"}));
+    ASSERT_EQ(dbtool({"migrate", "down", "--step", "2"}).exitCode, 0);
+    EXPECT_FALSE(tableExists("posts"));
+}
+
+TEST_F(Migrate, AdoptsADbmateTableAndKeepsExtraColumns) {
+    threeMigrations();
+    exec("CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);"
+         "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);"
+         "INSERT INTO schema_migrations VALUES ('20240101000000')");
+    auto up = dbtool({"migrate", "up"});
+    ASSERT_EQ(up.exitCode, 0) << up.err;
+    EXPECT_EQ(applied().size(), 3u);
+    EXPECT_EQ(scalar("SELECT checksum FROM schema_migrations WHERE version = '20240101000000'"), "<null>");
+    EXPECT_EQ(dbtool({"migrate", "validate"}).exitCode, 0);  // no checksum: nothing to compare
+}
+
+TEST_F(Migrate, AMigrationMayAlterTheTrackingTableItself) {
+    migration("1_first.sql", "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n");
+    migration("2_audit.sql",
+              "-- migrate:up\nALTER TABLE schema_migrations ADD COLUMN applied_by text NOT NULL DEFAULT current_user;\n"
+              "-- migrate:down\nALTER TABLE schema_migrations DROP COLUMN applied_by;\n");
+    migration("3_third.sql", "-- migrate:up\nCREATE TABLE c (id int);\n-- migrate:down\nDROP TABLE c;\n");
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    EXPECT_EQ(scalar("SELECT count(applied_by) FROM schema_migrations"), "3");
+    ASSERT_EQ(dbtool({"migrate", "status", "--exit-code"}).exitCode, 0);
+    ASSERT_EQ(dbtool({"migrate", "down", "--all"}).exitCode, 0);
+    EXPECT_TRUE(applied().empty());
+}
+
+TEST_F(Migrate, CreateWritesATemplateAndRefusesBadNames) {
+    auto r = dbtool({"migrate", "create", "add_users"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const std::string path = r.out.substr(0, r.out.find('\n'));
+    EXPECT_THAT(path, ::testing::MatchesRegex(".*/migrations/[0-9]{14}_add_users\\.sql"));
+    auto second = dbtool({"migrate", "create", "add_posts", "--format", "json"});
+    ASSERT_EQ(second.exitCode, 0);
+    auto doc = json::parse(second.out);
+    EXPECT_NE(doc["version"], path.substr(path.rfind('/') + 1, 14));  // never the same version
+    EXPECT_EQ(dbtool({"migrate", "create", "../evil"}).exitCode, 2);
+    EXPECT_EQ(dbtool({"migrate", "create", "has space"}).exitCode, 2);
+    // The template is a valid, empty migration.
+    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    EXPECT_EQ(applied().size(), 2u);
+}
+
+TEST_F(Migrate, MarkAppliedAndMarkPending) {
+    threeMigrations();
+    exec("CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL)");
+    auto mark = dbtool({"migrate", "mark-applied", "20240101000000"});
+    ASSERT_EQ(mark.exitCode, 0) << mark.err;
+    EXPECT_THAT(mark.out, HasSubstr("marked 20240101000000 users as applied (its SQL was not run)"));
+    EXPECT_EQ(dbtool({"migrate", "mark-applied", "20240101000000"}).exitCode, 8);
+    EXPECT_EQ(dbtool({"migrate", "mark-applied", "999"}).exitCode, 2);
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    auto pending = dbtool({"migrate", "mark-pending", "20240103000000"});
+    ASSERT_EQ(pending.exitCode, 0) << pending.err;
+    EXPECT_THAT(pending.out, HasSubstr("as pending"));
+    EXPECT_TRUE(tableExists("comments"));
+    EXPECT_EQ(applied().size(), 2u);
+    EXPECT_EQ(dbtool({"migrate", "mark-pending", "20240103000000"}).exitCode, 8);
+}
+
+TEST_F(Migrate, BadFilesFailBeforeTheDatabaseIsTouched) {
+    threeMigrations();
+    migration("20240104000000_bad.sql", "-- migrate:up\n\\copy users from 'x.csv'\n");
+    auto r = dbtool({"migrate", "up"});
+    EXPECT_EQ(r.exitCode, 5);
+    EXPECT_THAT(r.err, HasSubstr("20240104000000_bad.sql:2:1"));
+    EXPECT_THAT(r.err, HasSubstr("psql meta-command \\copy"));
+    EXPECT_FALSE(tableExists("schema_migrations"));
+    EXPECT_FALSE(tableExists("users"));
+}
+
+TEST_F(Migrate, TrackingSchemaIsConfigurable) {
+    threeMigrations();
+    ASSERT_EQ(dbtool({"migrate", "up", "--tracking-schema", "dbtool meta"}).exitCode, 0);
+    EXPECT_EQ(scalar("SELECT count(*) FROM \"dbtool meta\".schema_migrations"), "3");
+    EXPECT_FALSE(tableExists("public.schema_migrations"));
+}
+
+TEST_F(Migrate, LockHeldElsewhereTimesOutWithAClearMessage) {
+    threeMigrations();
+    // A first dbtool holds the migration lock while a slow migration runs.
+    migration("20240104000000_slow.sql", "-- migrate:up\nSELECT pg_sleep(3);\n");
+    ChildProcess slow({"migrate", "up"}, [&] {
+        ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+        o.cwd = dir().path();
+        return o;
+    }());
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    auto blocked = dbtool({"migrate", "up", "--lock-timeout", "500ms"});
+    EXPECT_EQ(blocked.exitCode, 7) << blocked.err;
+    EXPECT_THAT(blocked.err, HasSubstr("another dbtool holds the lock"));
+    EXPECT_THAT(blocked.err, HasSubstr("held by pid"));
+    auto done = slow.wait();
+    EXPECT_EQ(done.exitCode, 0) << done.err;
+    EXPECT_EQ(applied().size(), 4u);
+}
+
+TEST_F(Migrate, LockTimeoutOnApplicationLocksSaysWhatItWaitedFor) {
+    migration("1_t.sql", "-- migrate:up\nCREATE TABLE t (a int);\n");
+    migration("2_alter.sql", "-- migrate:up\nALTER TABLE t ADD COLUMN b int;\n");
+    ASSERT_EQ(dbtool({"migrate", "up", "--to", "1"}).exitCode, 0);
+    auto app = connect();
+    app->runScript("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE;");
+    auto r = dbtool({"migrate", "up", "--lock-timeout", "300ms"});
+    EXPECT_EQ(r.exitCode, 7);
+    EXPECT_THAT(r.err, HasSubstr("lock timeout"));
+    EXPECT_THAT(r.err, HasSubstr("2_alter.sql"));
+    app->runScript("ROLLBACK");
+    EXPECT_EQ(applied().size(), 1u);
+}
+
+TEST_F(Migrate, StatementTimeoutCancelsAndRollsBack) {
+    migration("1_slow.sql", "-- migrate:up\nCREATE TABLE t (a int);\nSELECT pg_sleep(5);\n");
+    auto r = dbtool({"migrate", "up", "--statement-timeout", "200ms"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("statement timeout"));
+    EXPECT_FALSE(tableExists("t"));
+}
+
+TEST_F(Migrate, EightConcurrentRunsApplyEachMigrationExactlyOnce) {
+    for (int i = 1; i <= 12; ++i) {
+        const std::string v = std::to_string(1000 + i);
+        migration(v + "_m.sql", "-- migrate:up\nCREATE TABLE t" + v +
+                                    " (id int);\nINSERT INTO t" + v +
+                                    " VALUES (1);\nSELECT pg_sleep(0.05);\n");
+    }
+    exec("CREATE TABLE runs (n int)");
+    std::vector<std::unique_ptr<ChildProcess>> children;
+    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+    o.cwd = dir().path();
+    for (int i = 0; i < 8; ++i) {
+        children.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{"migrate", "up"}, o));
+    }
+    int applyingRuns = 0;
+    for (auto& c : children) {
+        auto r = c->wait();
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        if (r.out.find("Applied 12") != std::string::npos) {
+            ++applyingRuns;
+        }
+    }
+    EXPECT_EQ(applyingRuns, 1);
+    EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "12");
+    for (int i = 1; i <= 12; ++i) {
+        EXPECT_EQ(scalar("SELECT count(*) FROM t" + std::to_string(1000 + i)), "1");
+    }
+}
+
+TEST_F(Migrate, SigintDuringALongStatementLeavesNothingHalfApplied) {
+    migration("1_fast.sql", "-- migrate:up\nCREATE TABLE fast (id int);\n");
+    migration("2_slow.sql",
+              "-- migrate:up\nCREATE TABLE slow (id int);\nINSERT INTO slow VALUES (1);\nSELECT pg_sleep(30);\n");
+    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+    o.cwd = dir().path();
+    ChildProcess child({"migrate", "up"}, o);
+    // Wait until the slow statement runs.
+    for (int i = 0; i < 100; ++i) {
+        if (scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' "
+                   "AND pid <> pg_backend_pid()") == "1") {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    child.signal(SIGINT);
+    auto r = child.wait(20);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r.exitCode, 130) << r.err;
+    EXPECT_LT(seconds, 10);
+    EXPECT_THAT(r.err, HasSubstr("interrupted while applying migration 2 slow"));
+    EXPECT_THAT(r.err, HasSubstr("applied in this run: 1 fast"));
+    EXPECT_TRUE(tableExists("fast"));
+    EXPECT_FALSE(tableExists("slow"));
+    EXPECT_EQ(applied(), std::vector<std::string>{"1"});
+    // The lock was released: a new run completes the remaining migration.
+    migration("2_slow.sql", "-- migrate:up\nCREATE TABLE slow (id int);\n");
+    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+}
+
+TEST_F(Migrate, JsonOutputParsesForEveryCommand) {
+    threeMigrations();
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"migrate", "up", "--dry-run"},
+          {"migrate", "up"},
+          {"migrate", "status"},
+          {"migrate", "validate"},
+          {"migrate", "redo"},
+          {"migrate", "down"},
+          {"migrate", "mark-applied", "20240103000000"},
+          {"migrate", "mark-pending", "20240103000000"}}) {
+        auto withJson = args;
+        withJson.push_back("--format");
+        withJson.push_back("json");
+        auto r = dbtool(withJson);
+        EXPECT_EQ(r.exitCode, 0) << args[1] << ": " << r.err;
+        EXPECT_NO_THROW(json::parse(r.out)) << args[1] << ": " << r.out;
+    }
+}
+
+TEST_F(Migrate, PasswordNeverAppearsInAnyMigrateOutput) {
+    threeMigrations();
+    migration("20240104000000_bad.sql", "-- migrate:up\nSELECT 1/0;\n");
+    const std::string password = target().password();
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"migrate", "up", "-v"},
+          {"migrate", "status", "-v", "--format", "json"},
+          {"migrate", "down", "-v"},
+          {"migrate", "validate", "-v"}}) {
+        auto r = dbtool(args);
+        EXPECT_THAT(r.out + r.err, Not(HasSubstr(password))) << args[1];
+    }
+}
+
+}  // namespace
+}  // namespace dbtool::test
