@@ -25,5 +25,5 @@ dbtool=build/dbtool
 set -x
 "$dbtool" db create --wait 30
 "$dbtool" migrate up
-"$dbtool" seed run
+# seed run joins here once the seeds engine lands
 "$dbtool" migrate status --exit-code

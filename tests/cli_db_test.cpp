@@ -28,7 +28,8 @@ TEST(Cli, VersionAndHelpExitZero) {
     EXPECT_THAT(v.out, HasSubstr("dbtool 0."));
     auto h = runDbtool({"--help"});
     EXPECT_EQ(h.exitCode, 0);
-    for (const char* group : {"migrate", "seed", "db", "--database-url", "--format", "Exit codes"}) {
+    for (const char* group :
+         {"migrate", "seed", "db", "--database-url", "--format", "Exit codes"}) {
         EXPECT_THAT(h.out, HasSubstr(group));
     }
 }
@@ -134,27 +135,36 @@ TEST_F(CliDb, ConfigFileWithVariablesSelectsTheEnvironment) {
     dir().write("dbtool.yaml",
                 "development:\n  host: 127.0.0.1\n  port: 1\n  database: nope\n"
                 "test:\n"
-                "  host: " + t.get("host") + "\n"
-                "  port: " + t.get("port") + "\n"
-                "  database: " + databaseName() + "\n"
-                "  user: " + t.get("user") + "\n"
-                "  password: ${TEST_DB_PASSWORD}\n");
+                "  host: " +
+                    t.get("host") +
+                    "\n"
+                    "  port: " +
+                    t.get("port") +
+                    "\n"
+                    "  database: " +
+                    databaseName() +
+                    "\n"
+                    "  user: " +
+                    t.get("user") +
+                    "\n"
+                    "  password: ${TEST_DB_PASSWORD}\n");
     ProcessOptions o = withEnv({{"DATABASE_URL", std::nullopt},
-                             {"DBTOOL_ENV", "test"},
-                             {"TEST_DB_PASSWORD", t.password()}});
+                                {"DBTOOL_ENV", "test"},
+                                {"TEST_DB_PASSWORD", t.password()}});
     auto r = dbtool({"db", "ping", "-v"}, o);
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr(databaseName()));
     EXPECT_THAT(r.err, HasSubstr("environment: test (from DBTOOL_ENV (environment))"));
     EXPECT_THAT(r.out + r.err, Not(HasSubstr(t.password())));
 
-    auto unset = dbtool({"db", "ping"},
-                        withEnv({{"DATABASE_URL", std::nullopt}, {"DBTOOL_ENV", "test"}}));
+    auto unset =
+        dbtool({"db", "ping"}, withEnv({{"DATABASE_URL", std::nullopt}, {"DBTOOL_ENV", "test"}}));
     EXPECT_EQ(unset.exitCode, 4);
     EXPECT_THAT(unset.err, HasSubstr("TEST_DB_PASSWORD is not set"));
     EXPECT_THAT(unset.err, HasSubstr("dbtool.yaml:10:3"));
 
-    auto unknownEnv = dbtool({"db", "ping", "--env", "staging"}, withEnv({{"DATABASE_URL", std::nullopt}}));
+    auto unknownEnv =
+        dbtool({"db", "ping", "--env", "staging"}, withEnv({{"DATABASE_URL", std::nullopt}}));
     EXPECT_EQ(unknownEnv.exitCode, 4);
     EXPECT_THAT(unknownEnv.err, HasSubstr("development, test"));
 }
@@ -165,7 +175,8 @@ TEST_F(CliDb, DotenvSuppliesTheUrlButNotOverTheEnvironment) {
     ASSERT_EQ(fromFile.exitCode, 0) << fromFile.err;
     EXPECT_THAT(fromFile.err, HasSubstr("from DATABASE_URL (.env:2)"));
     // A variable already set wins over .env: this one points nowhere, so ping fails.
-    auto overridden = dbtool({"db", "ping"}, withEnv({{"DATABASE_URL", "postgres://u@127.0.0.1:1/x"}}));
+    auto overridden =
+        dbtool({"db", "ping"}, withEnv({{"DATABASE_URL", "postgres://u@127.0.0.1:1/x"}}));
     EXPECT_EQ(overridden.exitCode, 3);
 
     dir().write(".env", "DATABASE_URL " + url() + "\n");

@@ -14,24 +14,27 @@
 namespace dbtool::test {
 namespace {
 
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 
 class Migrate : public DatabaseTest {
-protected:
+  protected:
     void migration(const std::string& file, const std::string& content) {
         dir().write("migrations/" + file, content);
     }
     void threeMigrations() {
-        migration("20240101000000_users.sql",
-                  "-- migrate:up\nCREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);\n"
-                  "-- migrate:down\nDROP TABLE users;\n");
+        migration(
+            "20240101000000_users.sql",
+            "-- migrate:up\nCREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);\n"
+            "-- migrate:down\nDROP TABLE users;\n");
         migration("20240102000000_posts.sql",
-                  "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY, user_id int REFERENCES users);\n"
+                  "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY, user_id int "
+                  "REFERENCES users);\n"
                   "-- migrate:down\nDROP TABLE posts;\n");
         migration("20240103000000_comments.sql",
-                  "-- migrate:up\nCREATE TABLE comments (id serial PRIMARY KEY, post_id int REFERENCES posts);\n"
+                  "-- migrate:up\nCREATE TABLE comments (id serial PRIMARY KEY, post_id int "
+                  "REFERENCES posts);\n"
                   "-- migrate:down\nDROP TABLE comments;\n");
     }
     std::vector<std::string> applied() const {
@@ -46,7 +49,8 @@ TEST_F(Migrate, UpAppliesEverythingRecordsItAndIsIdempotent) {
     EXPECT_THAT(r.out, HasSubstr("applied      20240101000000  users"));
     EXPECT_THAT(r.out, HasSubstr("Applied 3 migration(s)"));
     EXPECT_TRUE(tableExists("comments"));
-    EXPECT_EQ(applied(), (std::vector<std::string>{"20240101000000", "20240102000000", "20240103000000"}));
+    EXPECT_EQ(applied(),
+              (std::vector<std::string>{"20240101000000", "20240102000000", "20240103000000"}));
     EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations WHERE name IS NOT NULL AND "
                      "length(checksum) = 64 AND applied_at IS NOT NULL AND execution_ms >= 0"),
               "3");
@@ -106,7 +110,8 @@ TEST_F(Migrate, DownRedoAndTheirOptions) {
 TEST_F(Migrate, DownWithoutDownSectionStopsBeforeAnythingRuns) {
     threeMigrations();
     migration("20240102000000_posts.sql",
-              "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY, user_id int REFERENCES users);\n");
+              "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY, user_id int REFERENCES "
+              "users);\n");
     ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
     auto r = dbtool({"migrate", "down", "--all"});
     EXPECT_EQ(r.exitCode, 5);
@@ -127,7 +132,8 @@ TEST_F(Migrate, FailureInTheMiddleKeepsEarlierOnesAndLeavesNoTrace) {
     auto r = dbtool({"migrate", "up"});
     EXPECT_EQ(r.exitCode, 6);
     EXPECT_THAT(r.out, HasSubstr("applied      20240101000000  users"));
-    EXPECT_THAT(r.err, HasSubstr("migration 20240102000000 posts failed (up): relation \"no_such_table\" does not exist"));
+    EXPECT_THAT(r.err, HasSubstr("migration 20240102000000 posts failed (up): relation "
+                                 "\"no_such_table\" does not exist"));
     EXPECT_THAT(r.err, HasSubstr("20240102000000_posts.sql:5:15"));
     EXPECT_THAT(r.err, HasSubstr("sqlstate: 42P01"));
     EXPECT_THAT(r.err, HasSubstr("applied in this run: 20240101000000 users"));
@@ -182,7 +188,9 @@ TEST_F(Migrate, TransactionFalseRunsConcurrentIndexBuilds) {
               "DROP INDEX CONCURRENTLY posts_user_idx;\n");
     auto r = dbtool({"migrate", "up"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname IN ('users_email_idx', 'posts_user_idx')"), "2");
+    EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname IN ('users_email_idx', "
+                     "'posts_user_idx')"),
+              "2");
     ASSERT_EQ(dbtool({"migrate", "down"}).exitCode, 0);
     EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_email_idx'"), "0");
 
@@ -282,9 +290,11 @@ TEST_F(Migrate, AdoptsAGolangMigrateTable) {
     migration("2_posts.down.sql", "DROP TABLE posts;\n");
     migration("3_tags.up.sql", "CREATE TABLE tags (id int);\n");
     migration("3_tags.down.sql", "DROP TABLE tags;\n");
-    exec("CREATE TABLE users (id int); CREATE TABLE posts (id int);"
-         "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);"
-         "INSERT INTO schema_migrations VALUES (2, true)");
+    exec(
+        "CREATE TABLE users (id int); CREATE TABLE posts (id int);"
+        "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT "
+        "NULL);"
+        "INSERT INTO schema_migrations VALUES (2, true)");
     auto dirty = dbtool({"migrate", "up"});
     EXPECT_EQ(dirty.exitCode, 8);
     EXPECT_THAT(dirty.err, HasSubstr("dirty"));
@@ -298,30 +308,36 @@ TEST_F(Migrate, AdoptsAGolangMigrateTable) {
     ASSERT_EQ(up.exitCode, 0) << up.err;
     EXPECT_THAT(up.err, HasSubstr("adopted"));
     EXPECT_THAT(up.out, HasSubstr("applied      3  tags"));
-    EXPECT_EQ(rows("SELECT version || ':' || coalesce(name, '') FROM schema_migrations ORDER BY version"),
-              (std::vector<std::string>{"1:users", "2:posts", "3:tags"}));
+    EXPECT_EQ(
+        rows("SELECT version || ':' || coalesce(name, '') FROM schema_migrations ORDER BY version"),
+        (std::vector<std::string>{"1:users", "2:posts", "3:tags"}));
     ASSERT_EQ(dbtool({"migrate", "down", "--step", "2"}).exitCode, 0);
     EXPECT_FALSE(tableExists("posts"));
 }
 
 TEST_F(Migrate, AdoptsADbmateTableAndKeepsExtraColumns) {
     threeMigrations();
-    exec("CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);"
-         "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);"
-         "INSERT INTO schema_migrations VALUES ('20240101000000')");
+    exec(
+        "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);"
+        "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);"
+        "INSERT INTO schema_migrations VALUES ('20240101000000')");
     auto up = dbtool({"migrate", "up"});
     ASSERT_EQ(up.exitCode, 0) << up.err;
     EXPECT_EQ(applied().size(), 3u);
-    EXPECT_EQ(scalar("SELECT checksum FROM schema_migrations WHERE version = '20240101000000'"), "<null>");
+    EXPECT_EQ(scalar("SELECT checksum FROM schema_migrations WHERE version = '20240101000000'"),
+              "<null>");
     EXPECT_EQ(dbtool({"migrate", "validate"}).exitCode, 0);  // no checksum: nothing to compare
 }
 
 TEST_F(Migrate, AMigrationMayAlterTheTrackingTableItself) {
-    migration("1_first.sql", "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n");
+    migration("1_first.sql",
+              "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n");
     migration("2_audit.sql",
-              "-- migrate:up\nALTER TABLE schema_migrations ADD COLUMN applied_by text NOT NULL DEFAULT current_user;\n"
+              "-- migrate:up\nALTER TABLE schema_migrations ADD COLUMN applied_by text NOT NULL "
+              "DEFAULT current_user;\n"
               "-- migrate:down\nALTER TABLE schema_migrations DROP COLUMN applied_by;\n");
-    migration("3_third.sql", "-- migrate:up\nCREATE TABLE c (id int);\n-- migrate:down\nDROP TABLE c;\n");
+    migration("3_third.sql",
+              "-- migrate:up\nCREATE TABLE c (id int);\n-- migrate:down\nDROP TABLE c;\n");
     ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
     EXPECT_EQ(scalar("SELECT count(applied_by) FROM schema_migrations"), "3");
     ASSERT_EQ(dbtool({"migrate", "status", "--exit-code"}).exitCode, 0);
@@ -350,7 +366,8 @@ TEST_F(Migrate, MarkAppliedAndMarkPending) {
     exec("CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL)");
     auto mark = dbtool({"migrate", "mark-applied", "20240101000000"});
     ASSERT_EQ(mark.exitCode, 0) << mark.err;
-    EXPECT_THAT(mark.out, HasSubstr("marked 20240101000000 users as applied (its SQL was not run)"));
+    EXPECT_THAT(mark.out,
+                HasSubstr("marked 20240101000000 users as applied (its SQL was not run)"));
     EXPECT_EQ(dbtool({"migrate", "mark-applied", "20240101000000"}).exitCode, 8);
     EXPECT_EQ(dbtool({"migrate", "mark-applied", "999"}).exitCode, 2);
     ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
@@ -424,16 +441,16 @@ TEST_F(Migrate, StatementTimeoutCancelsAndRollsBack) {
 TEST_F(Migrate, EightConcurrentRunsApplyEachMigrationExactlyOnce) {
     for (int i = 1; i <= 12; ++i) {
         const std::string v = std::to_string(1000 + i);
-        migration(v + "_m.sql", "-- migrate:up\nCREATE TABLE t" + v +
-                                    " (id int);\nINSERT INTO t" + v +
-                                    " VALUES (1);\nSELECT pg_sleep(0.05);\n");
+        migration(v + "_m.sql", "-- migrate:up\nCREATE TABLE t" + v + " (id int);\nINSERT INTO t" +
+                                    v + " VALUES (1);\nSELECT pg_sleep(0.05);\n");
     }
     exec("CREATE TABLE runs (n int)");
     std::vector<std::unique_ptr<ChildProcess>> children;
     ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
     o.cwd = dir().path();
     for (int i = 0; i < 8; ++i) {
-        children.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{"migrate", "up"}, o));
+        children.push_back(
+            std::make_unique<ChildProcess>(std::vector<std::string>{"migrate", "up"}, o));
     }
     int applyingRuns = 0;
     for (auto& c : children) {
@@ -453,7 +470,8 @@ TEST_F(Migrate, EightConcurrentRunsApplyEachMigrationExactlyOnce) {
 TEST_F(Migrate, SigintDuringALongStatementLeavesNothingHalfApplied) {
     migration("1_fast.sql", "-- migrate:up\nCREATE TABLE fast (id int);\n");
     migration("2_slow.sql",
-              "-- migrate:up\nCREATE TABLE slow (id int);\nINSERT INTO slow VALUES (1);\nSELECT pg_sleep(30);\n");
+              "-- migrate:up\nCREATE TABLE slow (id int);\nINSERT INTO slow VALUES (1);\nSELECT "
+              "pg_sleep(30);\n");
     ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
     o.cwd = dir().path();
     ChildProcess child({"migrate", "up"}, o);
@@ -506,11 +524,10 @@ TEST_F(Migrate, PasswordNeverAppearsInAnyMigrateOutput) {
     threeMigrations();
     migration("20240104000000_bad.sql", "-- migrate:up\nSELECT 1/0;\n");
     const std::string password = target().password();
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"migrate", "up", "-v"},
-          {"migrate", "status", "-v", "--format", "json"},
-          {"migrate", "down", "-v"},
-          {"migrate", "validate", "-v"}}) {
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"migrate", "up", "-v"},
+                                                 {"migrate", "status", "-v", "--format", "json"},
+                                                 {"migrate", "down", "-v"},
+                                                 {"migrate", "validate", "-v"}}) {
         auto r = dbtool(args);
         EXPECT_THAT(r.out + r.err, Not(HasSubstr(password))) << args[1];
     }

@@ -48,7 +48,10 @@ TEST(Dotenv, ParsesPlainQuotedExportAndComments) {
 }
 
 TEST(Dotenv, AcceptsCrlfAndBom) {
-    const auto entries = parseDotenv("\xEF\xBB\xBF" "A=1\r\nB=\"2\"\r\n", ".env");
+    const auto entries = parseDotenv(
+        "\xEF\xBB\xBF"
+        "A=1\r\nB=\"2\"\r\n",
+        ".env");
     ASSERT_EQ(entries.size(), 2u);
     EXPECT_EQ(entries[0].value, "1");
     EXPECT_EQ(entries[1].value, "2");
@@ -105,7 +108,7 @@ TEST(ExpandVariables, SubstitutesDefaultsAndEscapes) {
 }
 
 class ResolveSettings : public ::testing::Test {
-protected:
+  protected:
     TempDir dir;
     Environment env;
     CommandLineSettings flags;
@@ -170,9 +173,10 @@ TEST_F(ResolveSettings, EachLayerOverridesTheOneBelow) {
 }
 
 TEST_F(ResolveSettings, EnvironmentSelectionByFlagAndVariable) {
-    dir.write("dbtool.yaml",
-              "development: {host: devhost}\n"
-              "test: {host: testhost, port: 6543, database: app_test, user: ci, sslmode: disable}\n");
+    dir.write(
+        "dbtool.yaml",
+        "development: {host: devhost}\n"
+        "test: {host: testhost, port: 6543, database: app_test, user: ci, sslmode: disable}\n");
     EXPECT_EQ(resolve().target.get("host"), "devhost");
     env.setProcessVariable("DBTOOL_ENV", "test");
     Settings s = resolve();

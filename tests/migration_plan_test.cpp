@@ -22,7 +22,8 @@ AppliedMigration row(const Migration& m) {
 
 std::vector<std::string> versions(const std::vector<const Migration*>& plan) {
     std::vector<std::string> out;
-    for (const auto* m : plan) out.push_back(m->version);
+    for (const auto* m : plan)
+        out.push_back(m->version);
     return out;
 }
 
@@ -127,8 +128,8 @@ TEST(MigrationPlan, DownStopsBeforeAnythingRunsWithoutDownSql) {
     EXPECT_THAT(e.what(), HasSubstr("cannot roll back 2"));
     EXPECT_THAT(e.what(), HasSubstr("no down SQL"));
     // An empty down section counts as none.
-    Migration empty = parseMigration("4_m.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n-- todo\n",
-                                     "4", "m4");
+    Migration empty = parseMigration(
+        "4_m.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n-- todo\n", "4", "m4");
     std::vector<Migration> more = {empty};
     EXPECT_THAT(errorOf([&] { planDown(computeStatus(more, {row(more[0])}), {}); }).what(),
                 HasSubstr("no down SQL"));

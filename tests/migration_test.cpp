@@ -9,8 +9,8 @@
 namespace dbtool {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 Error parseError(const std::string& content, const std::string& file = "1_x.sql") {
     try {
@@ -55,7 +55,8 @@ TEST(Migration, ParsesSectionsOptionsAndLines) {
 
 TEST(Migration, CrlfAndBomAreAcceptedAndDoNotChangeTheChecksum) {
     const auto unix = parseMigration("a.sql", "-- migrate:up\nSELECT 1;\n", "1", "a");
-    const auto dos = parseMigration("a.sql", "\xEF\xBB\xBF-- migrate:up\r\nSELECT 1;\r\n", "1", "a");
+    const auto dos =
+        parseMigration("a.sql", "\xEF\xBB\xBF-- migrate:up\r\nSELECT 1;\r\n", "1", "a");
     EXPECT_EQ(unix.checksum, dos.checksum);
     EXPECT_EQ(dos.up.sql, "SELECT 1;\n");
 }
@@ -94,8 +95,8 @@ TEST(Migration, ErrorsNameTheLine) {
     EXPECT_THAT(commit.what(), HasSubstr("COMMIT in the up section"));
     EXPECT_EQ(commit.where().line, 3);
     // ...but allowed when the section runs without dbtool's transaction
-    EXPECT_NO_THROW(parseMigration("f", "-- migrate:up transaction:false\nBEGIN; SELECT 1; COMMIT;\n",
-                                   "1", "x"));
+    EXPECT_NO_THROW(parseMigration(
+        "f", "-- migrate:up transaction:false\nBEGIN; SELECT 1; COMMIT;\n", "1", "x"));
 
     Error open = parseError("-- migrate:up\nSELECT 1;\nSELECT 'never closed;\n-- migrate:down\n");
     EXPECT_THAT(open.what(), HasSubstr("unterminated a string literal"));

@@ -36,10 +36,12 @@ TEST(SqlLexer, SemicolonsInsideLiteralsAndCommentsDoNotSplit) {
 
 TEST(SqlLexer, ParenthesesAndBeginAtomicBodiesStayWhole) {
     const auto rule = statements(
-        "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 1");
+        "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES "
+        "(2)); SELECT 1");
     ASSERT_EQ(rule.size(), 2u);
     const auto atomic = statements(
-        "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; "
+        "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 "
+        "END; "
         "SELECT 2; END; SELECT 3");
     ASSERT_EQ(atomic.size(), 2u);
     EXPECT_EQ(atomic[1], "SELECT 3");
@@ -59,7 +61,8 @@ TEST(SqlLexer, ReportsUnterminatedLiterals) {
 }
 
 TEST(SqlLexer, FindsMetaCommandsAtLineStartsOnly) {
-    const auto lexed = lexSql("SELECT 1;\n\\i other.sql\nSELECT '\n\\not a command';\n  \\copy t from x\n");
+    const auto lexed =
+        lexSql("SELECT 1;\n\\i other.sql\nSELECT '\n\\not a command';\n  \\copy t from x\n");
     ASSERT_EQ(lexed.metaCommands.size(), 2u);
     EXPECT_EQ(lexed.metaCommands[0].command, "\\i");
     EXPECT_EQ(lexed.metaCommands[1].command, "\\copy");

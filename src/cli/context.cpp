@@ -32,12 +32,15 @@ const Settings& Context::settings() {
                       settings_->target.origin());
         spdlog::debug("migrations: {} (from {})", settings_->migrationsDir.string(),
                       settings_->migrationsDirOrigin);
-        spdlog::debug("seeds: {} (from {})", settings_->seedsDir.string(), settings_->seedsDirOrigin);
+        spdlog::debug("seeds: {} (from {})", settings_->seedsDir.string(),
+                      settings_->seedsDirOrigin);
     }
     return *settings_;
 }
 
-bool Context::color() const { return report::useColor(stdout, options_.noColor); }
+bool Context::color() const {
+    return report::useColor(stdout, options_.noColor);
+}
 
 report::Output& Context::out() {
     if (!out_) {
@@ -51,8 +54,8 @@ report::Output& Context::out() {
 db::ConnectOptions Context::connectOptions() {
     const Settings& s = settings();
     db::ConnectOptions o;
-    o.waitMs = options_.waitSeconds ? static_cast<int64_t>(std::llround(*options_.waitSeconds * 1000))
-                                    : 0;
+    o.waitMs =
+        options_.waitSeconds ? static_cast<int64_t>(std::llround(*options_.waitSeconds * 1000)) : 0;
     o.lockTimeoutMs = s.lockTimeoutMs;
     o.statementTimeoutMs = s.statementTimeoutMs;
     return o;

@@ -27,7 +27,7 @@ struct GlobalOptions {
 // What a command handler gets: the options, the resolved settings (on first use) and the
 // output. Handlers return an exit code or throw dbtool::Error.
 class Context {
-public:
+  public:
     explicit Context(GlobalOptions& options) : options_(options) {}
 
     const GlobalOptions& options() const { return options_; }
@@ -39,7 +39,7 @@ public:
     db::ConnectOptions connectOptions();
     std::unique_ptr<db::Session> connect();
 
-private:
+  private:
     GlobalOptions& options_;
     std::optional<Settings> settings_;
     std::unique_ptr<report::Output> out_;

@@ -49,10 +49,10 @@ int runDrop(Context& ctx, bool force) {
     const auto& target = ctx.settings().target;
     if (!force) {
         if (isatty(STDIN_FILENO) == 0) {
-            throw Error(ExitCode::Usage,
-                        "refusing to drop database '" + target.database() +
-                            "' without confirmation",
-                        {}, "pass --force to drop it from a script");
+            throw Error(
+                ExitCode::Usage,
+                "refusing to drop database '" + target.database() + "' without confirmation", {},
+                "pass --force to drop it from a script");
         }
         std::cerr << "Drop database '" << target.database() << "' on " << target.redacted()
                   << "? Every table and row in it is lost.\nType the database name to confirm: "
@@ -60,8 +60,8 @@ int runDrop(Context& ctx, bool force) {
         std::string answer;
         std::getline(std::cin, answer);
         if (answer != target.database()) {
-            throw Error(ExitCode::Usage, "not confirmed; database '" + target.database() +
-                                             "' was not dropped");
+            throw Error(ExitCode::Usage,
+                        "not confirmed; database '" + target.database() + "' was not dropped");
         }
     }
     const auto outcome = dropDatabase(target, ctx.connectOptions());
@@ -85,7 +85,8 @@ void addDbCommands(CLI::App& app, Action& action) {
     auto timeout = std::make_shared<double>(30);
     wait->add_option("--timeout", *timeout, "Seconds to keep trying (default 30)")
         ->check(CLI::NonNegativeNumber);
-    wait->callback([&action, timeout] { action = [timeout](Context& c) { return runWait(c, *timeout); }; });
+    wait->callback(
+        [&action, timeout] { action = [timeout](Context& c) { return runWait(c, *timeout); }; });
 
     db->add_subcommand("create", "Create the configured database (no-op when it exists)")
         ->callback([&action] { action = runCreate; });
@@ -93,7 +94,8 @@ void addDbCommands(CLI::App& app, Action& action) {
     auto* drop = db->add_subcommand("drop", "Drop the configured database");
     auto force = std::make_shared<bool>(false);
     drop->add_flag("--force", *force, "Do not ask for confirmation");
-    drop->callback([&action, force] { action = [force](Context& c) { return runDrop(c, *force); }; });
+    drop->callback(
+        [&action, force] { action = [force](Context& c) { return runDrop(c, *force); }; });
 }
 
 }  // namespace dbtool::cli

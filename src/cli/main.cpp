@@ -18,8 +18,8 @@ using dbtool::ExitCode;
 void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
     auto& s = o.settings;
     const char* group = "Global options";
-    app.add_option("--database-url", s.databaseUrl,
-                   "Database URL or conninfo (env DATABASE_URL)")->group(group);
+    app.add_option("--database-url", s.databaseUrl, "Database URL or conninfo (env DATABASE_URL)")
+        ->group(group);
     app.add_option("--config", s.configFile,
                    "Configuration file (env DBTOOL_CONFIG; default ./dbtool.yaml when present)")
         ->group(group);
@@ -29,7 +29,8 @@ void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
     app.add_option("--migrations-dir", s.migrationsDir,
                    "Migrations directory (env DBTOOL_MIGRATIONS_DIR; default migrations)")
         ->group(group);
-    app.add_option("--seeds-dir", s.seedsDir, "Seeds directory (env DBTOOL_SEEDS_DIR; default seeds)")
+    app.add_option("--seeds-dir", s.seedsDir,
+                   "Seeds directory (env DBTOOL_SEEDS_DIR; default seeds)")
         ->group(group);
     app.add_option("--tracking-schema", s.trackingSchema,
                    "Schema of dbtool's tracking tables (env DBTOOL_TRACKING_SCHEMA; default: the "
@@ -57,7 +58,8 @@ void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
 
 int reportError(const Error& e, dbtool::cli::Context& ctx) {
     const bool json = ctx.options().format == "json";
-    std::cerr << dbtool::report::renderError(e, dbtool::report::useColor(stderr, ctx.options().noColor))
+    std::cerr << dbtool::report::renderError(
+                     e, dbtool::report::useColor(stderr, ctx.options().noColor))
               << std::flush;
     if (json) {
         std::cout << dbtool::redact(dbtool::report::errorToJson(e).dump(2)) << std::endl;
@@ -73,9 +75,10 @@ int main(int argc, char** argv) {
     // Global options may stand before or after the command: dbtool migrate up --format json.
     app.fallthrough();
     app.require_subcommand(1);
-    app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 cannot connect, 4 configuration, "
-               "5 invalid input files, 6 database error, 7 lock timeout, 8 check failed, "
-               "130 interrupted. See README.");
+    app.footer(
+        "Exit codes: 0 ok, 1 failure, 2 usage, 3 cannot connect, 4 configuration, "
+        "5 invalid input files, 6 database error, 7 lock timeout, 8 check failed, "
+        "130 interrupted. See README.");
 
     dbtool::cli::GlobalOptions options;
     addGlobalOptions(app, options);

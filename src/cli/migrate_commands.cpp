@@ -19,7 +19,7 @@ using nlohmann::json;
 
 // Prints a line per migration as it completes, so a CI log shows progress as it happens.
 class PrintingObserver : public MigrationObserver {
-public:
+  public:
     explicit PrintingObserver(report::Output& out) : out_(out) {}
     void waitingForLock(const std::string& holder) override {
         spdlog::info("waiting for the migration lock ({})", holder);
@@ -29,13 +29,13 @@ public:
         spdlog::debug("{} {}", d == Direction::Up ? "applying" : "rolling back", m.label());
     }
     void finished(const Migration& m, Direction d, int64_t ms) override {
-        const std::string verb = d == Direction::Up ? out_.green("applied    ")
-                                                    : out_.yellow("rolled back");
+        const std::string verb =
+            d == Direction::Up ? out_.green("applied    ") : out_.yellow("rolled back");
         out_.line(verb + "  " + m.version + "  " + m.name + "  " +
                   out_.dim("(" + formatDurationMs(ms) + ")"));
     }
 
-private:
+  private:
     report::Output& out_;
 };
 
@@ -50,7 +50,9 @@ json stepsJson(const RunResult& r) {
     return steps;
 }
 
-std::string versionText(const std::string& v) { return v.empty() ? "(none applied)" : v; }
+std::string versionText(const std::string& v) {
+    return v.empty() ? "(none applied)" : v;
+}
 
 int printRun(Context& ctx, const std::string& command, const RunResult& r) {
     auto& out = ctx.out();
@@ -63,8 +65,10 @@ int printRun(Context& ctx, const std::string& command, const RunResult& r) {
                           ? "  (transaction:false)"
                           : ""));
         }
-        out.line("Dry run: " + std::to_string(r.steps.size()) + " step(s) planned; nothing was "
-                 "changed. Current version: " + versionText(r.versionBefore) + ".");
+        out.line("Dry run: " + std::to_string(r.steps.size()) +
+                 " step(s) planned; nothing was "
+                 "changed. Current version: " +
+                 versionText(r.versionBefore) + ".");
     } else if (r.steps.empty()) {
         out.line("Nothing to do; the database is at version " + versionText(r.versionAfter) + ".");
     } else {
@@ -163,9 +167,12 @@ int runRedo(Context& ctx, int step, bool dryRun, bool ignoreChecksums) {
 std::string stateCell(report::Output& out, MigrationState state) {
     const std::string name = stateName(state);
     switch (state) {
-        case MigrationState::Applied: return out.green(name);
-        case MigrationState::Pending: return out.yellow(name);
-        default: return out.red(name);
+        case MigrationState::Applied:
+            return out.green(name);
+        case MigrationState::Pending:
+            return out.yellow(name);
+        default:
+            return out.red(name);
     }
 }
 
@@ -191,24 +198,24 @@ int runStatus(Context& ctx, bool exitCode) {
                      {"file", s.file ? json(s.file->up.file.string()) : json(nullptr)}};
         items.push_back(item);
     }
-    const int problems = counts["pending"] + counts["changed"] + counts["missing"] +
-                         counts["out_of_order"];
+    const int problems =
+        counts["pending"] + counts["changed"] + counts["missing"] + counts["out_of_order"];
     if (!out.json()) {
         if (rows.empty()) {
             out.line("No migrations in " + ctx.settings().migrationsDir.string() + ".");
         } else {
-            std::string table = report::renderTable(
-                {out.bold("VERSION"), out.bold("NAME"), out.bold("STATE"), out.bold("APPLIED AT"),
-                 out.bold("DURATION")},
-                rows);
+            std::string table =
+                report::renderTable({out.bold("VERSION"), out.bold("NAME"), out.bold("STATE"),
+                                     out.bold("APPLIED AT"), out.bold("DURATION")},
+                                    rows);
             table.pop_back();
             out.line(table);
         }
         std::string summary;
         for (const char* state : {"applied", "pending", "changed", "missing", "out_of_order"}) {
             if (counts[state] > 0) {
-                summary += (summary.empty() ? "" : ", ") + std::to_string(counts[state]) + " " +
-                           state;
+                summary +=
+                    (summary.empty() ? "" : ", ") + std::to_string(counts[state]) + " " + state;
             }
         }
         out.line("\n" + (summary.empty() ? std::string("nothing") : summary) +
@@ -237,8 +244,10 @@ int runValidate(Context& ctx) {
                                          ? "changed since it was applied (checksum differs)"
                                          : "recorded as applied, but its file is missing";
             out.line(out.red(stateName(s.state)) + "  " + s.version + "  " + s.name + ": " + what);
-            problems.push_back({{"version", s.version}, {"name", s.name},
-                                {"state", stateName(s.state)}, {"problem", what}});
+            problems.push_back({{"version", s.version},
+                                {"name", s.name},
+                                {"state", stateName(s.state)},
+                                {"problem", what}});
         } else if (s.applied) {
             ++applied;
         }
@@ -348,23 +357,26 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     upCmd->callback([&action, up] { action = [up](Context& c) { return runUp(c, *up); }; });
 
     auto down = std::make_shared<DownArgs>();
-    auto* downCmd = migrate->add_subcommand("down", "Roll back migrations (default: the newest one)");
+    auto* downCmd =
+        migrate->add_subcommand("down", "Roll back migrations (default: the newest one)");
     auto* stepOpt = downCmd->add_option("--step", down->step, "Roll back N migrations")
                         ->check(CLI::PositiveNumber);
-    auto* toOpt = downCmd->add_option("--to", down->to,
-                                      "Roll back every migration newer than VERSION");
+    auto* toOpt =
+        downCmd->add_option("--to", down->to, "Roll back every migration newer than VERSION");
     auto* allOpt = downCmd->add_flag("--all", down->all, "Roll back every applied migration");
     stepOpt->excludes(toOpt)->excludes(allOpt);
     toOpt->excludes(allOpt);
     downCmd->add_flag("--dry-run", down->dryRun, "Show what would be rolled back; change nothing");
     downCmd->add_flag("--ignore-checksums", down->ignoreChecksums,
                       "Roll back even migrations whose file changed");
-    downCmd->callback([&action, down] { action = [down](Context& c) { return runDown(c, *down); }; });
+    downCmd->callback(
+        [&action, down] { action = [down](Context& c) { return runDown(c, *down); }; });
 
     auto redoStep = std::make_shared<int>(1);
     auto redoDry = std::make_shared<bool>(false);
     auto redoIgnore = std::make_shared<bool>(false);
-    auto* redo = migrate->add_subcommand("redo", "Roll back the newest migration(s), then apply again");
+    auto* redo =
+        migrate->add_subcommand("redo", "Roll back the newest migration(s), then apply again");
     redo->add_option("--step", *redoStep, "How many (default 1)")->check(CLI::PositiveNumber);
     redo->add_flag("--dry-run", *redoDry, "Show the plan; change nothing");
     redo->add_flag("--ignore-checksums", *redoIgnore, "Redo even migrations whose file changed");
@@ -381,17 +393,21 @@ void addMigrateCommands(CLI::App& app, Action& action) {
         action = [exitCode](Context& c) { return runStatus(c, *exitCode); };
     });
 
-    migrate->add_subcommand("validate", "Check applied migrations against their files (exit 8 on a difference)")
+    migrate
+        ->add_subcommand("validate",
+                         "Check applied migrations against their files (exit 8 on a difference)")
         ->callback([&action] { action = runValidate; });
 
     auto name = std::make_shared<std::string>();
-    auto* create = migrate->add_subcommand("create", "Write a new migration file and print its path");
+    auto* create =
+        migrate->add_subcommand("create", "Write a new migration file and print its path");
     create->add_option("NAME", *name, "What the migration does, e.g. create_users")->required();
-    create->callback([&action, name] { action = [name](Context& c) { return runCreate(c, *name); }; });
+    create->callback(
+        [&action, name] { action = [name](Context& c) { return runCreate(c, *name); }; });
 
     auto markVersion = std::make_shared<std::string>();
-    auto* markApplied = migrate->add_subcommand(
-        "mark-applied", "Record VERSION as applied without running it");
+    auto* markApplied =
+        migrate->add_subcommand("mark-applied", "Record VERSION as applied without running it");
     markApplied->add_option("VERSION", *markVersion, "The migration's version")->required();
     markApplied->callback([&action, markVersion] {
         action = [markVersion](Context& c) { return runMarkApplied(c, *markVersion); };

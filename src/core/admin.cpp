@@ -11,8 +11,9 @@ namespace dbtool {
 PingResult ping(const ConnectionTarget& target, const db::ConnectOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     auto session = db::Session::connect(target, options);
-    auto r = session->execParams("SELECT current_setting('server_version'), current_user, "
-                                 "current_database()");
+    auto r = session->execParams(
+        "SELECT current_setting('server_version'), current_user, "
+        "current_database()");
     PingResult result;
     result.target = target.redacted();
     result.serverVersion = PQgetvalue(r.get(), 0, 0);
@@ -42,10 +43,10 @@ std::unique_ptr<db::Session> connectMaintenance(const ConnectionTarget& target,
             }
         }
     }
-    throw Error(ExitCode::Connection,
-                "cannot reach a maintenance database (postgres or template1) on " +
-                    target.redacted(),
-                {}, "create or drop the database with psql or createdb instead");
+    throw Error(
+        ExitCode::Connection,
+        "cannot reach a maintenance database (postgres or template1) on " + target.redacted(), {},
+        "create or drop the database with psql or createdb instead");
 }
 
 bool databaseExists(db::Session& session, const std::string& name) {
@@ -67,10 +68,9 @@ CreateOutcome createDatabase(const ConnectionTarget& target, const db::ConnectOp
         if (e.server().sqlstate == "42P04") {  // created concurrently by someone else
             return CreateOutcome::AlreadyExisted;
         }
-        throw Error(e.code(), "cannot create database '" + name + "': " + e.what(), {},
-                    e.server().sqlstate == "42501"
-                        ? "the user needs the CREATEDB privilege"
-                        : e.hint());
+        throw Error(
+            e.code(), "cannot create database '" + name + "': " + e.what(), {},
+            e.server().sqlstate == "42501" ? "the user needs the CREATEDB privilege" : e.hint());
     }
     return CreateOutcome::Created;
 }
@@ -86,8 +86,9 @@ DropOutcome dropDatabase(const ConnectionTarget& target, const db::ConnectOption
     } catch (db::SqlError& e) {
         std::string hint = e.hint();
         if (e.server().sqlstate == "55006") {
-            hint = "other sessions are connected to it; close them (or stop the application) "
-                   "and retry";
+            hint =
+                "other sessions are connected to it; close them (or stop the application) "
+                "and retry";
         }
         throw Error(e.code(), "cannot drop database '" + name + "': " + e.what(), {}, hint)
             .withField("detail", e.server().detail);

@@ -88,7 +88,8 @@ std::string expandVariables(const std::string& text, const Environment& env,
         const size_t dflt = inner.find(":-");
         const std::string name = inner.substr(0, dflt);
         const bool validName =
-            !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+            !name.empty() &&
+            (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
             std::all_of(name.begin(), name.end(), [](char c) {
                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
             });
@@ -112,10 +113,20 @@ std::string expandVariables(const std::string& text, const Environment& env,
 }
 
 const std::vector<std::string>& configKeys() {
-    static const std::vector<std::string> keys = {
-        "url",      "host",           "port",           "database",      "user",
-        "password", "sslmode",        "migrations_dir", "seeds_dir",     "tracking_schema",
-        "lock_timeout", "statement_timeout", "connect_timeout", "application_name"};
+    static const std::vector<std::string> keys = {"url",
+                                                  "host",
+                                                  "port",
+                                                  "database",
+                                                  "user",
+                                                  "password",
+                                                  "sslmode",
+                                                  "migrations_dir",
+                                                  "seeds_dir",
+                                                  "tracking_schema",
+                                                  "lock_timeout",
+                                                  "statement_timeout",
+                                                  "connect_timeout",
+                                                  "application_name"};
     return keys;
 }
 
@@ -182,7 +193,8 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
         throw Error(ExitCode::Config,
                     "environment '" + envName + "' (" + envOrigin + ") is not defined in " + file +
                         didYouMean(envName, defined),
-                    {file}, "defined environments: " + list + "; choose one with --env or DBTOOL_ENV");
+                    {file},
+                    "defined environments: " + list + "; choose one with --env or DBTOOL_ENV");
     }
     if (section.IsNull()) {
         return {};
@@ -212,11 +224,11 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
     if (out.count("url") != 0) {
         for (const char* discrete : {"host", "port", "database", "user", "password", "sslmode"}) {
             if (out.count(discrete) != 0) {
-                throw Error(ExitCode::Config,
-                            std::string("environment '") + envName + "' sets both url and " +
-                                discrete,
-                            out[discrete].where,
-                            "use either url: or the discrete keys (host, port, database, ...)");
+                throw Error(
+                    ExitCode::Config,
+                    std::string("environment '") + envName + "' sets both url and " + discrete,
+                    out[discrete].where,
+                    "use either url: or the discrete keys (host, port, database, ...)");
             }
         }
     }
@@ -243,14 +255,15 @@ std::optional<Layered> pick(const std::optional<std::string>& flag, const std::s
         }
     }
     if (auto it = section.find(key); it != section.end()) {
-        return Layered{it->second.value, sectionName + " " + key + " (" + it->second.where.str() + ")",
-                       true};
+        return Layered{it->second.value,
+                       sectionName + " " + key + " (" + it->second.where.str() + ")", true};
     }
     return std::nullopt;
 }
 
 // Paths in dbtool.yaml are relative to the file; flags and variables to the working directory.
-fs::path resolvePath(const Layered& layered, const fs::path& workingDir, const fs::path& configBase) {
+fs::path resolvePath(const Layered& layered, const fs::path& workingDir,
+                     const fs::path& configBase) {
     fs::path p(layered.value);
     return p.is_absolute() ? p : (layered.fromConfigFile ? configBase : workingDir) / p;
 }
@@ -308,22 +321,27 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
     } else if (auto v = env.get("DATABASE_URL"); v && !v->value.empty()) {
         s.target = ConnectionTarget::parse(v->value, "DATABASE_URL (" + v->origin + ")");
     } else if (auto it = section.find("url"); it != section.end()) {
-        s.target = ConnectionTarget::parse(it->second.value, sectionName + " url (" +
-                                                                 it->second.where.str() + ")");
+        s.target = ConnectionTarget::parse(it->second.value,
+                                           sectionName + " url (" + it->second.where.str() + ")");
     } else {
         std::vector<std::pair<std::string, std::string>> params;
         static const std::vector<std::pair<std::string, std::string>> keywordOf = {
-            {"host", "host"},         {"port", "port"},         {"database", "dbname"},
-            {"user", "user"},         {"password", "password"}, {"sslmode", "sslmode"},
-            {"connect_timeout", "connect_timeout"}, {"application_name", "application_name"}};
+            {"host", "host"},
+            {"port", "port"},
+            {"database", "dbname"},
+            {"user", "user"},
+            {"password", "password"},
+            {"sslmode", "sslmode"},
+            {"connect_timeout", "connect_timeout"},
+            {"application_name", "application_name"}};
         for (const auto& [key, keyword] : keywordOf) {
             if (auto it = section.find(key); it != section.end()) {
                 params.emplace_back(keyword, it->second.value);
             }
         }
         s.target = ConnectionTarget::fromParams(
-            params, params.empty() ? std::string("libpq defaults (PGHOST, PGUSER, ...)")
-                                   : sectionName);
+            params,
+            params.empty() ? std::string("libpq defaults (PGHOST, PGUSER, ...)") : sectionName);
     }
     if (s.target.get("application_name").empty()) {
         s.target = s.target.with("application_name", "dbtool");
@@ -332,8 +350,8 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
         s.target = s.target.with("connect_timeout", "10");
     }
 
-    if (auto v = pick(flags.migrationsDir, "--migrations-dir", env, "DBTOOL_MIGRATIONS_DIR", section,
-                      "migrations_dir", sectionName)) {
+    if (auto v = pick(flags.migrationsDir, "--migrations-dir", env, "DBTOOL_MIGRATIONS_DIR",
+                      section, "migrations_dir", sectionName)) {
         s.migrationsDir = resolvePath(*v, workingDir, configBase);
         s.migrationsDirOrigin = v->origin;
     } else {
@@ -350,14 +368,14 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
                       section, "tracking_schema", sectionName)) {
         s.trackingSchema = v->value;
     }
-    s.lockTimeoutMs = durationSetting(pick(flags.lockTimeout, "--lock-timeout", env,
-                                           "DBTOOL_LOCK_TIMEOUT", section, "lock_timeout",
-                                           sectionName),
-                                      s.lockTimeoutMs);
-    s.statementTimeoutMs = durationSetting(
-        pick(flags.statementTimeout, "--statement-timeout", env, "DBTOOL_STATEMENT_TIMEOUT",
-             section, "statement_timeout", sectionName),
-        s.statementTimeoutMs);
+    s.lockTimeoutMs =
+        durationSetting(pick(flags.lockTimeout, "--lock-timeout", env, "DBTOOL_LOCK_TIMEOUT",
+                             section, "lock_timeout", sectionName),
+                        s.lockTimeoutMs);
+    s.statementTimeoutMs =
+        durationSetting(pick(flags.statementTimeout, "--statement-timeout", env,
+                             "DBTOOL_STATEMENT_TIMEOUT", section, "statement_timeout", sectionName),
+                        s.statementTimeoutMs);
     return s;
 }
 

@@ -27,7 +27,7 @@ struct CommandLineSettings {
 // The variables dbtool sees: the process environment first, then a .env file, which never
 // overrides a variable that is already set.
 class Environment {
-public:
+  public:
     struct Value {
         std::string value;
         std::string origin;  // "environment" or ".env:LINE"
@@ -44,7 +44,7 @@ public:
     // to libpq, which reads PGPASSWORD and friends from the real environment).
     std::map<std::string, std::string> dotenvOnly() const;
 
-private:
+  private:
     std::map<std::string, Value> vars_;
 };
 

@@ -10,7 +10,7 @@ namespace dbtool {
 // set are left to libpq's own defaults (PGHOST, PGUSER, ~/.pgpass, ...). Print it only through
 // redacted(): the password never leaves this object except to libpq.
 class ConnectionTarget {
-public:
+  public:
     ConnectionTarget() = default;
 
     // A postgres:// URL or a "key=value ..." conninfo string, parsed by PQconninfoParse.
@@ -33,7 +33,7 @@ public:
     // postgres://user:****@host:port/db?sslmode=... — safe for any output.
     std::string redacted() const;
 
-private:
+  private:
     std::vector<std::pair<std::string, std::string>> params_;
     std::string origin_;
 };

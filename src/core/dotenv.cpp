@@ -10,14 +10,18 @@ namespace dbtool {
 
 namespace {
 
-bool isKeyStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool isKeyStart(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
 bool isKeyChar(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
 }
-bool isBlank(char c) { return c == ' ' || c == '\t'; }
+bool isBlank(char c) {
+    return c == ' ' || c == '\t';
+}
 
 class DotenvParser {
-public:
+  public:
     DotenvParser(std::string_view text, const std::string& file) : text_(text), file_(file) {}
 
     std::vector<DotenvEntry> parse() {
@@ -38,7 +42,7 @@ public:
         return entries;
     }
 
-private:
+  private:
     DotenvEntry parseEntry() {
         DotenvEntry entry;
         entry.line = line_;
@@ -89,12 +93,24 @@ private:
             if (quote == '"' && c == '\\' && pos_ < text_.size()) {
                 const char e = text_[pos_++];
                 switch (e) {
-                    case 'n': value += '\n'; break;
-                    case 't': value += '\t'; break;
-                    case 'r': value += '\r'; break;
-                    case '"': value += '"'; break;
-                    case '\\': value += '\\'; break;
-                    case '$': value += '$'; break;
+                    case 'n':
+                        value += '\n';
+                        break;
+                    case 't':
+                        value += '\t';
+                        break;
+                    case 'r':
+                        value += '\r';
+                        break;
+                    case '"':
+                        value += '"';
+                        break;
+                    case '\\':
+                        value += '\\';
+                        break;
+                    case '$':
+                        value += '$';
+                        break;
                     default:
                         value += '\\';
                         value += e;
@@ -103,10 +119,10 @@ private:
             }
             value += c;
         }
-        throw Error(ExitCode::Config,
-                    std::string("unterminated ") + (quote == '"' ? "double" : "single") +
-                        "-quoted value",
-                    {file_, startLine, startColumn}, "add the closing " + std::string(1, quote));
+        throw Error(
+            ExitCode::Config,
+            std::string("unterminated ") + (quote == '"' ? "double" : "single") + "-quoted value",
+            {file_, startLine, startColumn}, "add the closing " + std::string(1, quote));
     }
 
     std::string parseUnquoted() {

@@ -1,7 +1,7 @@
 #include "core/duration.hpp"
 
-#include <cctype>
 #include <fmt/format.h>
+#include <cctype>
 
 #include "core/errors.hpp"
 

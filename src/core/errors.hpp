@@ -10,15 +10,16 @@ namespace dbtool {
 // The one exit-code table every command uses; documented in README "Exit codes".
 enum class ExitCode : int {
     Ok = 0,
-    Failure = 1,       // unexpected failure (a bug, or an I/O error such as an unwritable file)
-    Usage = 2,         // bad command line
-    Connection = 3,    // cannot connect: unreachable, authentication, missing database, --wait expired
-    Config = 4,        // bad dbtool.yaml, .env, database URL or setting value
-    InvalidInput = 5,  // bad migration or seed files, found before anything runs
-    Database = 6,      // a statement failed; the failing unit was rolled back
-    Lock = 7,          // gave up waiting for a lock (another dbtool, or the application)
-    Check = 8,         // files and database disagree: pending/changed/missing/out of order
-    Interrupted = 130, // SIGINT/SIGTERM; the running unit was rolled back
+    Failure = 1,  // unexpected failure (a bug, or an I/O error such as an unwritable file)
+    Usage = 2,    // bad command line
+    Connection =
+        3,       // cannot connect: unreachable, authentication, missing database, --wait expired
+    Config = 4,  // bad dbtool.yaml, .env, database URL or setting value
+    InvalidInput = 5,   // bad migration or seed files, found before anything runs
+    Database = 6,       // a statement failed; the failing unit was rolled back
+    Lock = 7,           // gave up waiting for a lock (another dbtool, or the application)
+    Check = 8,          // files and database disagree: pending/changed/missing/out of order
+    Interrupted = 130,  // SIGINT/SIGTERM; the running unit was rolled back
 };
 
 // Where an error is: a file and, when known, a 1-based line and column.
@@ -35,7 +36,7 @@ struct SourceLocation {
 // The one error type of dbtool. It carries what went wrong, where, what to do about it and the
 // exit code; main() is the only place that turns it into a message and an exit status.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ExitCode code, std::string message, SourceLocation where = {}, std::string hint = {})
         : std::runtime_error(std::move(message)),
           code_(code),
@@ -64,7 +65,7 @@ public:
     }
     const std::string& field(const std::string& name) const;
 
-private:
+  private:
     ExitCode code_;
     SourceLocation where_;
     std::string hint_;

@@ -11,7 +11,9 @@ namespace dbtool {
 
 namespace fs = std::filesystem;
 
-bool MigrationSection::hasStatements() const { return !lexSql(sql).statements.empty(); }
+bool MigrationSection::hasStatements() const {
+    return !lexSql(sql).statements.empty();
+}
 
 SourceLocation MigrationSection::locate(size_t offset) const {
     const LineColumn lc = lineColumnAt(sql, offset);
@@ -53,10 +55,10 @@ bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Mark
     }
     const std::string direction = m[1];
     if (direction != "up" && direction != "down") {
-        throw Error(ExitCode::InvalidInput,
-                    "unknown marker '-- migrate:" + direction + "'" +
-                        didYouMean(direction, {"up", "down"}),
-                    {file.string(), lineNo, 1}, kFormatHint);
+        throw Error(
+            ExitCode::InvalidInput,
+            "unknown marker '-- migrate:" + direction + "'" + didYouMean(direction, {"up", "down"}),
+            {file.string(), lineNo, 1}, kFormatHint);
     }
     marker.isUp = direction == "up";
     const std::string options = m[2];
@@ -123,8 +125,8 @@ void checkSection(const MigrationSection& section, const char* direction) {
 void checkUtf8(const fs::path& file, std::string_view content) {
     if (auto bad = invalidUtf8Offset(content)) {
         const LineColumn lc = lineColumnAt(content, *bad);
-        throw Error(ExitCode::InvalidInput, "the file is not valid UTF-8", {file.string(), lc.line, lc.column},
-                    "save the file as UTF-8");
+        throw Error(ExitCode::InvalidInput, "the file is not valid UTF-8",
+                    {file.string(), lc.line, lc.column}, "save the file as UTF-8");
     }
 }
 
@@ -240,8 +242,8 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
 std::vector<Migration> loadMigrations(const fs::path& dir) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-        throw Error(ExitCode::InvalidInput, "the migrations directory " + dir.string() + " does not exist",
-                    {dir.string()},
+        throw Error(ExitCode::InvalidInput,
+                    "the migrations directory " + dir.string() + " does not exist", {dir.string()},
                     "create it (`dbtool migrate create NAME` does), or point --migrations-dir / "
                     "DBTOOL_MIGRATIONS_DIR / migrations_dir at it");
     }
@@ -287,11 +289,10 @@ std::vector<Migration> loadMigrations(const fs::path& dir) {
                 for (const auto& f : slot.files) {
                     others += (others.empty() ? "" : ", ") + f.filename().string();
                 }
-                problems.emplace_back(ExitCode::InvalidInput,
-                                      "duplicate migration version " + version + ": " + filename +
-                                          " and " + others,
-                                      SourceLocation{path.string()},
-                                      "give every migration its own version");
+                problems.emplace_back(
+                    ExitCode::InvalidInput,
+                    "duplicate migration version " + version + ": " + filename + " and " + others,
+                    SourceLocation{path.string()}, "give every migration its own version");
                 continue;
             }
             slot.files.push_back(path);

@@ -7,11 +7,16 @@ namespace dbtool {
 
 const char* stateName(MigrationState state) {
     switch (state) {
-        case MigrationState::Applied: return "applied";
-        case MigrationState::Pending: return "pending";
-        case MigrationState::Changed: return "changed";
-        case MigrationState::Missing: return "missing";
-        case MigrationState::OutOfOrder: return "out_of_order";
+        case MigrationState::Applied:
+            return "applied";
+        case MigrationState::Pending:
+            return "pending";
+        case MigrationState::Changed:
+            return "changed";
+        case MigrationState::Missing:
+            return "missing";
+        case MigrationState::OutOfOrder:
+            return "out_of_order";
     }
     return "unknown";
 }
@@ -154,8 +159,9 @@ std::vector<const Migration*> planDown(const std::vector<MigrationStatus>& statu
             throw Error(ExitCode::Check,
                         "cannot roll back " + s->version + (s->name.empty() ? "" : " " + s->name) +
                             ": its file is missing, so its down section is unknown",
-                        {}, "restore the file, or unrecord it with `dbtool migrate mark-pending " +
-                                s->version + "` after undoing it by hand");
+                        {},
+                        "restore the file, or unrecord it with `dbtool migrate mark-pending " +
+                            s->version + "` after undoing it by hand");
         }
         if (!s->file->down.present || !s->file->down.hasStatements()) {
             throw Error(ExitCode::InvalidInput,
@@ -170,7 +176,8 @@ std::vector<const Migration*> planDown(const std::vector<MigrationStatus>& statu
                         "cannot roll back " + s->version + " " + s->name +
                             ": its file was changed after it was applied, so its down section "
                             "may not match what is in the database",
-                        {s->file->up.file.string()}, "restore the file, or pass --ignore-checksums");
+                        {s->file->up.file.string()},
+                        "restore the file, or pass --ignore-checksums");
         }
         plan.push_back(s->file);
     }

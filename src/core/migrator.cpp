@@ -56,7 +56,9 @@ std::vector<AppliedMigration> Migrator::readApplied() {
     return db::MigrationTable(session_, schema_).read(files_);
 }
 
-std::vector<MigrationStatus> Migrator::status() { return computeStatus(files_, readApplied()); }
+std::vector<MigrationStatus> Migrator::status() {
+    return computeStatus(files_, readApplied());
+}
 
 RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
     const auto start = Clock::now();
@@ -70,9 +72,8 @@ RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
         }
         return result;
     }
-    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
-        observer_.waitingForLock(holder);
-    });
+    db::AdvisoryLock lock(session_, schema_,
+                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
     db::MigrationTable table(session_, schema_);
     if (auto note = table.ensure(files_)) {
         observer_.note(*note);
@@ -84,11 +85,12 @@ RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
     if (run.singleTransaction) {
         for (const Migration* m : plan) {
             if (!m->up.transaction) {
-                throw Error(ExitCode::Usage,
-                            "--single-transaction cannot include " + m->label() +
-                                ", which is marked transaction:false",
-                            {m->up.file.string(), m->up.firstLine - 1, 0},
-                            "apply it on its own first (--to), or run without --single-transaction");
+                throw Error(
+                    ExitCode::Usage,
+                    "--single-transaction cannot include " + m->label() +
+                        ", which is marked transaction:false",
+                    {m->up.file.string(), m->up.firstLine - 1, 0},
+                    "apply it on its own first (--to), or run without --single-transaction");
             }
         }
         applyAllInOneTransaction(plan, result);
@@ -112,9 +114,8 @@ RunResult Migrator::down(const DownOptions& planOptions, const RunOptions& run) 
         }
         return result;
     }
-    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
-        observer_.waitingForLock(holder);
-    });
+    db::AdvisoryLock lock(session_, schema_,
+                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
     db::MigrationTable table(session_, schema_);
     const auto status = computeStatus(files_, table.read(files_));
     result.versionBefore = currentVersion(status);
@@ -143,9 +144,8 @@ RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) 
         }
         return result;
     }
-    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
-        observer_.waitingForLock(holder);
-    });
+    db::AdvisoryLock lock(session_, schema_,
+                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
     db::MigrationTable table(session_, schema_);
     const auto status = computeStatus(files_, table.read(files_));
     result.versionBefore = currentVersion(status);
@@ -159,9 +159,8 @@ RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) 
 }
 
 const Migration& Migrator::markApplied(const std::string& version) {
-    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
-        observer_.waitingForLock(holder);
-    });
+    db::AdvisoryLock lock(session_, schema_,
+                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
     db::MigrationTable table(session_, schema_);
     if (auto note = table.ensure(files_)) {
         observer_.note(*note);
@@ -184,9 +183,8 @@ const Migration& Migrator::markApplied(const std::string& version) {
 }
 
 MigrationStatus Migrator::markPending(const std::string& version) {
-    db::AdvisoryLock lock(session_, schema_, [this](const std::string& holder) {
-        observer_.waitingForLock(holder);
-    });
+    db::AdvisoryLock lock(session_, schema_,
+                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
     db::MigrationTable table(session_, schema_);
     for (const auto& s : computeStatus(files_, table.read(files_))) {
         if (compareVersions(s.version, version) == 0 && s.applied) {
@@ -215,7 +213,8 @@ int64_t runSectionSql(db::Session& session, const Migration& m, Direction direct
         // Defence in depth: the parser refuses COMMIT/ROLLBACK, but a procedure could still
         // end the transaction; the tracking row would then not be atomic with the change.
         if (PQtransactionStatus(session.raw()) != PQTRANS_INTRANS) {
-            throw Error(ExitCode::Database, "migration " + m.label() + " ended dbtool's transaction",
+            throw Error(ExitCode::Database,
+                        "migration " + m.label() + " ended dbtool's transaction",
                         {section.file.string()},
                         "remove COMMIT/ROLLBACK from it, or mark the section transaction:false");
         }
@@ -253,8 +252,8 @@ SourceLocation errorLocation(const MigrationSection& section, const SectionFailu
 }
 
 [[noreturn]] void fail(const Migration& m, Direction direction, const db::SqlError& e,
-                    const MigrationSection& section, const SectionFailure& f,
-                    const RunResult& result, const std::string& consequence) {
+                       const MigrationSection& section, const SectionFailure& f,
+                       const RunResult& result, const std::string& consequence) {
     const bool interruptedRun = e.code() == ExitCode::Interrupted;
     const std::string verb = direction == Direction::Up ? "applying" : "rolling back";
     std::string message = interruptedRun
@@ -275,8 +274,8 @@ void Migrator::apply(const std::vector<const Migration*>& plan, Direction direct
                      RunResult& result) {
     db::MigrationTable table(session_, schema_);
     for (const Migration* m : plan) {
-        db::throwIfInterrupted(("before " + m->label() + "; applied in this run: " +
-                                listSteps(result)).c_str());
+        db::throwIfInterrupted(
+            ("before " + m->label() + "; applied in this run: " + listSteps(result)).c_str());
         observer_.starting(*m, direction);
         const MigrationSection& section = sectionOf(*m, direction);
         int64_t ms = 0;

@@ -15,7 +15,7 @@ enum class Direction { Up, Down };
 
 // What the migrator tells its caller while it works (the CLI prints it; tests record it).
 class MigrationObserver {
-public:
+  public:
     virtual ~MigrationObserver() = default;
     virtual void waitingForLock(const std::string& /*holder*/) {}
     virtual void note(const std::string& /*text*/) {}
@@ -45,7 +45,7 @@ struct RunOptions {
 // Applies and rolls back migrations. Every change runs in a transaction together with its
 // tracking row; the whole run holds the advisory lock of the tracking schema.
 class Migrator {
-public:
+  public:
     Migrator(db::Session& session, std::vector<Migration> files, const std::string& trackingSchema,
              MigrationObserver& observer);
 
@@ -64,7 +64,7 @@ public:
     const Migration& markApplied(const std::string& version);
     MigrationStatus markPending(const std::string& version);
 
-private:
+  private:
     std::vector<AppliedMigration> readApplied();
     void apply(const std::vector<const Migration*>& plan, Direction direction, RunResult& result);
     void applyAllInOneTransaction(const std::vector<const Migration*>& plan, RunResult& result);

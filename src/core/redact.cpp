@@ -35,7 +35,9 @@ void SecretRegistry::add(std::string secret) {
               [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
-void SecretRegistry::clear() { secrets_.clear(); }
+void SecretRegistry::clear() {
+    secrets_.clear();
+}
 
 std::string SecretRegistry::redact(std::string_view text) const {
     std::string out = redactConnectionStrings(text);

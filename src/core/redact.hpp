@@ -14,17 +14,19 @@ std::string redactConnectionStrings(std::string_view text);
 // password here; every line written to stdout/stderr passes through redact(). Defence in depth:
 // structured output already prints targets through ConnectionTarget::redacted().
 class SecretRegistry {
-public:
+  public:
     static SecretRegistry& instance();
     void add(std::string secret);
     void clear();
     // Replaces every registered secret with "****" and masks connection strings.
     std::string redact(std::string_view text) const;
 
-private:
+  private:
     std::vector<std::string> secrets_;
 };
 
-inline std::string redact(std::string_view text) { return SecretRegistry::instance().redact(text); }
+inline std::string redact(std::string_view text) {
+    return SecretRegistry::instance().redact(text);
+}
 
 }  // namespace dbtool

@@ -23,7 +23,7 @@ std::string upper(std::string_view s) {
 }
 
 class Lexer {
-public:
+  public:
     explicit Lexer(std::string_view sql) : sql_(sql) {}
 
     LexedSql run() {
@@ -106,7 +106,7 @@ public:
         return out_;
     }
 
-private:
+  private:
     char peek(size_t i) const { return i < sql_.size() ? sql_[i] : '\0'; }
 
     void noteToken(size_t i) {
@@ -243,7 +243,9 @@ private:
 
 }  // namespace
 
-LexedSql lexSql(std::string_view sql) { return Lexer(sql).run(); }
+LexedSql lexSql(std::string_view sql) {
+    return Lexer(sql).run();
+}
 
 bool isTransactionControl(const StatementSpan& s) {
     const std::string& w = s.firstWord;

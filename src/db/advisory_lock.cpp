@@ -62,7 +62,7 @@ std::string AdvisoryLock::describeHolder() {
         if (PQntuples(r.get()) > 0) {
             return std::string("held by pid ") + PQgetvalue(r.get(), 0, 0) + ", " +
                    (*PQgetvalue(r.get(), 0, 1) != '\0' ? PQgetvalue(r.get(), 0, 1)
-                                                        : "unnamed client") +
+                                                       : "unnamed client") +
                    ", connected since " + PQgetvalue(r.get(), 0, 2);
         }
     } catch (const std::exception&) {

@@ -13,7 +13,7 @@ namespace dbtool::db {
 // waits up to the session's lock_timeout; when the process dies, the server releases it with
 // the connection.
 class AdvisoryLock {
-public:
+  public:
     // `scope` names what is locked (the tracking schema). `onWait` is told who holds the lock
     // when dbtool has to wait for it.
     AdvisoryLock(Session& session, const std::string& scope,
@@ -24,7 +24,7 @@ public:
 
     static int64_t keyFor(const std::string& scope);
 
-private:
+  private:
     std::string describeHolder();
 
     Session& session_;

@@ -34,7 +34,9 @@ void installInterruptHandlers() {
     sigaction(SIGTERM, &action, nullptr);
 }
 
-bool interrupted() { return gInterrupted.load(); }
+bool interrupted() {
+    return gInterrupted.load();
+}
 
 void throwIfInterrupted(const char* whatWasStopped) {
     if (interrupted()) {
@@ -42,8 +44,12 @@ void throwIfInterrupted(const char* whatWasStopped) {
     }
 }
 
-void setCancelTarget(PGcancel* cancel) { gCancel.store(cancel); }
+void setCancelTarget(PGcancel* cancel) {
+    gCancel.store(cancel);
+}
 
-void resetInterrupted() { gInterrupted.store(false); }
+void resetInterrupted() {
+    gInterrupted.store(false);
+}
 
 }  // namespace dbtool::db

@@ -12,8 +12,8 @@ std::string resolveTrackingSchema(Session& session, const std::string& configure
     }
     auto r = session.execParams("SELECT current_schema()");
     if (PQgetisnull(r.get(), 0, 0)) {
-        throw Error(ExitCode::Config, "the connection has no current schema (empty search_path)", {},
-                    "set --tracking-schema (or tracking_schema in dbtool.yaml)");
+        throw Error(ExitCode::Config, "the connection has no current schema (empty search_path)",
+                    {}, "set --tracking-schema (or tracking_schema in dbtool.yaml)");
     }
     return PQgetvalue(r.get(), 0, 0);
 }
@@ -97,8 +97,8 @@ std::optional<std::string> MigrationTable::ensure(const std::vector<Migration>& 
                        " ADD COLUMN IF NOT EXISTS checksum text,"
                        " ADD COLUMN IF NOT EXISTS applied_at timestamptz,"
                        " ADD COLUMN IF NOT EXISTS execution_ms bigint;"
-                       " ALTER TABLE " + table +
-                       " ALTER COLUMN applied_at SET DEFAULT clock_timestamp()" +
+                       " ALTER TABLE " +
+                       table + " ALTER COLUMN applied_at SET DEFAULT clock_timestamp()" +
                        (s.hasDirty ? ", ALTER COLUMN dirty SET DEFAULT false" : ""));
     std::string note = "adopted the existing " + table + " (added dbtool's columns";
     if (golang) {
@@ -113,9 +113,9 @@ std::optional<std::string> MigrationTable::ensure(const std::vector<Migration>& 
                                     {golang->first, m.name});
                 continue;
             }
-            session_.execParams("INSERT INTO " + table +
-                                    " (version, name, dirty) VALUES ($1, $2, false)",
-                                {m.version, m.name});
+            session_.execParams(
+                "INSERT INTO " + table + " (version, name, dirty) VALUES ($1, $2, false)",
+                {m.version, m.name});
             ++added;
         }
         note += "; golang-migrate's version " + golang->first + " became " +
@@ -150,9 +150,9 @@ std::vector<AppliedMigration> MigrationTable::read(const std::vector<Migration>&
     const std::string sql =
         std::string("SELECT version::text, ") + (s.hasName ? "coalesce(name, '')" : "''") + ", " +
         (s.hasChecksum ? "checksum" : "NULL::text") + ", " +
-        (s.hasAppliedAt
-             ? "coalesce(to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
-             : "''") +
+        (s.hasAppliedAt ? "coalesce(to_char(applied_at AT TIME ZONE 'UTC', "
+                          "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+                        : "''") +
         ", " + (s.hasExecutionMs ? "execution_ms" : "NULL::bigint") + " FROM " + qualifiedName();
     auto r = session_.execParams(sql);
     for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -172,19 +172,19 @@ std::vector<AppliedMigration> MigrationTable::read(const std::vector<Migration>&
 }
 
 void MigrationTable::insert(const Migration& m, std::optional<int64_t> executionMs) {
-    session_.execParams("INSERT INTO " + qualifiedName() +
-                            " (version, name, checksum, applied_at, execution_ms) "
-                            "VALUES ($1, $2, $3, clock_timestamp(), $4)",
-                        {m.version, m.name, m.checksum,
-                         executionMs ? std::optional<std::string>(std::to_string(*executionMs))
-                                     : std::nullopt});
+    session_.execParams(
+        "INSERT INTO " + qualifiedName() +
+            " (version, name, checksum, applied_at, execution_ms) "
+            "VALUES ($1, $2, $3, clock_timestamp(), $4)",
+        {m.version, m.name, m.checksum,
+         executionMs ? std::optional<std::string>(std::to_string(*executionMs)) : std::nullopt});
 }
 
 void MigrationTable::remove(const std::string& version) {
     // Match numerically-equal spellings ("001" vs "1") as the planner does.
-    auto r = session_.execParams("DELETE FROM " + qualifiedName() +
-                                     " WHERE ltrim(version::text, '0') = ltrim($1, '0')",
-                                 {version});
+    auto r = session_.execParams(
+        "DELETE FROM " + qualifiedName() + " WHERE ltrim(version::text, '0') = ltrim($1, '0')",
+        {version});
     if (std::strcmp(PQcmdTuples(r.get()), "0") == 0) {
         throw Error(ExitCode::Check, "version " + version + " is not recorded as applied");
     }

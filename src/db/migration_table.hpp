@@ -13,7 +13,7 @@ namespace dbtool::db {
 // The tracking table schema_migrations: one row per applied migration (version, name,
 // checksum, applied_at, execution_ms). Extra columns added by a project are left alone.
 class MigrationTable {
-public:
+  public:
     static constexpr const char* kName = "schema_migrations";
 
     MigrationTable(Session& session, std::string schema);
@@ -33,7 +33,7 @@ public:
     void insert(const Migration& migration, std::optional<int64_t> executionMs);
     void remove(const std::string& version);
 
-private:
+  private:
     struct Shape {
         bool exists = false;
         bool hasName = false;

@@ -41,8 +41,9 @@ std::string oneLine(std::string text) {
 // reconnects silently after a lost connection; that would drop dbtool's advisory lock and
 // session settings mid-run, so a second connect is refused instead.
 class HandoverPolicy : public pqxx::connectionpolicy {
-public:
-    explicit HandoverPolicy(PGconn* handle) : pqxx::connectionpolicy(std::string{}), pending_(handle) {}
+  public:
+    explicit HandoverPolicy(PGconn* handle)
+        : pqxx::connectionpolicy(std::string{}), pending_(handle) {}
     handle do_startconnect(handle orig) override {
         if (orig != nullptr) {
             return orig;
@@ -66,7 +67,7 @@ public:
         }
     }
 
-private:
+  private:
     PGconn* pending_;
     PGconn* current_ = nullptr;
 };
@@ -92,8 +93,8 @@ ConnectFailure classify(const std::string& message) {
 
 std::string connectHint(const std::string& message, const ConnectionTarget& target) {
     if (message.find("password") != std::string::npos) {
-        return "check the password of user '" + target.get("user") +
-               "' (in " + target.origin() + ", PGPASSWORD or ~/.pgpass)";
+        return "check the password of user '" + target.get("user") + "' (in " + target.origin() +
+               ", PGPASSWORD or ~/.pgpass)";
     }
     if (message.find("database") != std::string::npos &&
         message.find("does not exist") != std::string::npos) {
@@ -110,19 +111,19 @@ std::string connectHint(const std::string& message, const ConnectionTarget& targ
 }  // namespace
 
 class Connection : public pqxx::connection_base {
-public:
+  public:
     explicit Connection(PGconn* handle) : pqxx::connection_base(policy_), policy_(handle) {
         init();
     }
     ~Connection() noexcept { close(); }
     PGconn* raw() const { return policy_.current(); }
 
-private:
+  private:
     HandoverPolicy policy_;
 };
 
 class NoticeForwarder : public pqxx::errorhandler {
-public:
+  public:
     NoticeForwarder(pqxx::connection_base& conn, Session& session)
         : pqxx::errorhandler(conn), session_(session) {}
     bool operator()(const char msg[]) noexcept override {
@@ -141,7 +142,7 @@ public:
         return false;
     }
 
-private:
+  private:
     Session& session_;
 };
 
@@ -192,8 +193,9 @@ SqlError makeSqlError(const std::string& what, const ServerError& server) {
     if (!server.hint.empty()) {
         error.withHint(redact(server.hint));
     } else if (code == ExitCode::Lock) {
-        error.withHint("another session holds a lock this statement needs; retry later or "
-                       "raise --lock-timeout");
+        error.withHint(
+            "another session holds a lock this statement needs; retry later or "
+            "raise --lock-timeout");
     } else if (server.sqlstate == "57014" && code != ExitCode::Interrupted) {
         error.withHint("the statement ran longer than --statement-timeout");
     }
@@ -271,7 +273,8 @@ std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
         }
         spdlog::debug("server not ready ({}), retrying", redact(message));
         // Sleep, but never past the deadline: the last attempt happens at the deadline.
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         std::this_thread::sleep_for(std::max(std::chrono::milliseconds(1), std::min(pause, left)));
         pause = std::min(pause * 2, std::chrono::milliseconds(1000));
     }
@@ -293,8 +296,12 @@ Session::~Session() {
     }
 }
 
-pqxx::connection_base& Session::conn() { return *conn_; }
-PGconn* Session::raw() { return conn_->raw(); }
+pqxx::connection_base& Session::conn() {
+    return *conn_;
+}
+PGconn* Session::raw() {
+    return conn_->raw();
+}
 
 std::string Session::serverVersion() {
     auto r = execParams("SHOW server_version");
@@ -325,8 +332,9 @@ void Session::runScript(const std::string& sql) {
                 break;
             case PGRES_COPY_IN:
                 // Nothing to send: COPY ... FROM STDIN data cannot be part of a SQL file here.
-                PQputCopyEnd(c, "COPY FROM STDIN is not supported in a migration; use a seed "
-                                "with csv: instead");
+                PQputCopyEnd(c,
+                             "COPY FROM STDIN is not supported in a migration; use a seed "
+                             "with csv: instead");
                 break;
             case PGRES_COPY_OUT: {
                 char* buffer = nullptr;
@@ -375,7 +383,9 @@ ResultPtr Session::execParams(const std::string& sql,
     return result;
 }
 
-std::string Session::quoteIdent(const std::string& name) { return conn_->quote_name(name); }
+std::string Session::quoteIdent(const std::string& name) {
+    return conn_->quote_name(name);
+}
 
 std::string Session::qualified(const std::string& schema, const std::string& name) {
     return quoteIdent(schema) + "." + quoteIdent(name);

@@ -34,12 +34,12 @@ struct ServerError {
 
 // A statement failed on the server. Carries the server's fields beside the usual Error facts.
 class SqlError : public Error {
-public:
+  public:
     SqlError(ExitCode code, std::string message, ServerError server)
         : Error(code, std::move(message)), server_(std::move(server)) {}
     const ServerError& server() const { return server_; }
 
-private:
+  private:
     ServerError server_;
 };
 
@@ -66,7 +66,7 @@ struct ConnectOptions {
 
 // One open connection to PostgreSQL with dbtool's session settings applied.
 class Session {
-public:
+  public:
     // Connects, retrying while the server is unreachable or starting up for up to
     // options.waitMs. Throws Error(ExitCode::Connection) with libpq's reason and the redacted
     // target; a wrong password or missing database fails at once.
@@ -96,7 +96,7 @@ public:
     // Called with each NOTICE/WARNING the server sends (default: logged at debug level).
     void onNotice(std::function<void(const std::string&)> handler);
 
-private:
+  private:
     Session(std::unique_ptr<Connection> conn, ConnectionTarget target);
 
     std::unique_ptr<Connection> conn_;

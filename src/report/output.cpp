@@ -132,19 +132,26 @@ nlohmann::json errorToJson(const Error& error) {
 
 namespace {
 class RedactingStderrSink : public spdlog::sinks::base_sink<std::mutex> {
-public:
+  public:
     explicit RedactingStderrSink(bool color) : color_(color) {}
 
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         const auto level = msg.level;
         std::string name;
         switch (level) {
             case spdlog::level::trace:
-            case spdlog::level::debug: name = color_ ? "\x1b[2mdebug\x1b[0m" : "debug"; break;
-            case spdlog::level::info: name = color_ ? "\x1b[32minfo\x1b[0m" : "info"; break;
-            case spdlog::level::warn: name = color_ ? "\x1b[33mwarning\x1b[0m" : "warning"; break;
-            default: name = color_ ? "\x1b[1;31merror\x1b[0m" : "error";
+            case spdlog::level::debug:
+                name = color_ ? "\x1b[2mdebug\x1b[0m" : "debug";
+                break;
+            case spdlog::level::info:
+                name = color_ ? "\x1b[32minfo\x1b[0m" : "info";
+                break;
+            case spdlog::level::warn:
+                name = color_ ? "\x1b[33mwarning\x1b[0m" : "warning";
+                break;
+            default:
+                name = color_ ? "\x1b[1;31merror\x1b[0m" : "error";
         }
         const std::string line =
             name + ": " + redact(std::string_view(msg.payload.data(), msg.payload.size())) + "\n";
@@ -152,13 +159,14 @@ protected:
     }
     void flush_() override { std::fflush(stderr); }
 
-private:
+  private:
     bool color_;
 };
 }  // namespace
 
 void setUpLogging(int verbosity, bool color) {
-    auto logger = std::make_shared<spdlog::logger>("dbtool", std::make_shared<RedactingStderrSink>(color));
+    auto logger =
+        std::make_shared<spdlog::logger>("dbtool", std::make_shared<RedactingStderrSink>(color));
     logger->set_level(verbosity < 0   ? spdlog::level::err
                       : verbosity > 0 ? spdlog::level::debug
                                       : spdlog::level::info);

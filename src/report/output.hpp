@@ -15,7 +15,7 @@ enum class Format { Text, Json };
 // Where results go: text lines or one JSON document on stdout. Everything written passes
 // through the secret redactor. Logs and progress go to stderr through spdlog instead.
 class Output {
-public:
+  public:
     Output(Format format, bool color, bool quiet, std::FILE* out = stdout);
 
     Format format() const { return format_; }
@@ -34,7 +34,7 @@ public:
     std::string red(std::string_view s) const { return paint("31", s); }
     std::string dim(std::string_view s) const { return paint("2", s); }
 
-private:
+  private:
     std::string paint(const char* code, std::string_view s) const;
 
     Format format_;

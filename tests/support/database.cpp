@@ -78,9 +78,13 @@ void DatabaseTest::TearDown() {
     }
 }
 
-std::unique_ptr<db::Session> DatabaseTest::connect() const { return connectTo(target_); }
+std::unique_ptr<db::Session> DatabaseTest::connect() const {
+    return connectTo(target_);
+}
 
-void DatabaseTest::exec(const std::string& sql) const { connect()->runScript(sql); }
+void DatabaseTest::exec(const std::string& sql) const {
+    connect()->runScript(sql);
+}
 
 std::string DatabaseTest::scalar(const std::string& sql) const {
     auto s = connect();

@@ -19,21 +19,21 @@ ConnectionTarget serverTarget();
 
 // A scratch directory, removed with its owner.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::filesystem::path& path() const { return path_; }
     // Writes `content` to path()/relative (creating folders) and returns the full path.
     std::filesystem::path write(const std::string& relative, const std::string& content) const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 // Every test of this fixture gets its own freshly created database (dropped afterwards) and
 // its own scratch directory, so tests never share state and may run in parallel.
 class DatabaseTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override;
     void TearDown() override;
 
@@ -55,7 +55,7 @@ protected:
     // Runs the binary in dir() with DATABASE_URL set to this test's database.
     ProcessResult dbtool(const std::vector<std::string>& args, ProcessOptions options = {}) const;
 
-private:
+  private:
     std::string name_;
     std::string url_;
     ConnectionTarget target_;

@@ -63,9 +63,11 @@ ChildProcess::ChildProcess(const std::vector<std::string>& args, const ProcessOp
             _exit(126);
         }
         std::vector<char*> cargv, cenv;
-        for (auto& a : argv) cargv.push_back(a.data());
+        for (auto& a : argv)
+            cargv.push_back(a.data());
         cargv.push_back(nullptr);
-        for (auto& e : envStrings) cenv.push_back(e.data());
+        for (auto& e : envStrings)
+            cenv.push_back(e.data());
         cenv.push_back(nullptr);
         execve(cargv[0], cargv.data(), cenv.data());
         _exit(127);
@@ -87,11 +89,15 @@ ChildProcess::~ChildProcess() {
         kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
     }
-    if (outFd_ >= 0) close(outFd_);
-    if (errFd_ >= 0) close(errFd_);
+    if (outFd_ >= 0)
+        close(outFd_);
+    if (errFd_ >= 0)
+        close(errFd_);
 }
 
-void ChildProcess::signal(int sig) { kill(pid_, sig); }
+void ChildProcess::signal(int sig) {
+    kill(pid_, sig);
+}
 
 ProcessResult ChildProcess::wait(double timeoutSeconds) {
     ProcessResult result;

@@ -9,7 +9,7 @@
 namespace dbtool::test {
 
 struct ProcessResult {
-    int exitCode = -1;   // -1 when killed by a signal
+    int exitCode = -1;  // -1 when killed by a signal
     int signal = 0;
     std::string out;
     std::string err;
@@ -19,7 +19,7 @@ struct ProcessOptions {
     std::filesystem::path cwd;
     // Variables to set; a nullopt value removes the variable.
     std::map<std::string, std::optional<std::string>> env;
-    std::string input;          // written to stdin (then closed)
+    std::string input;  // written to stdin (then closed)
     double timeoutSeconds = 120;
 };
 
@@ -37,7 +37,7 @@ ProcessResult runDbtool(const std::vector<std::string>& args, const ProcessOptio
 
 // A started child process, for tests that signal or kill it mid-run.
 class ChildProcess {
-public:
+  public:
     ChildProcess(const std::vector<std::string>& args, const ProcessOptions& options);
     ~ChildProcess();
     int pid() const { return pid_; }
@@ -45,7 +45,7 @@ public:
     // Waits, collecting output; kills the child when the timeout passes.
     ProcessResult wait(double timeoutSeconds = 120);
 
-private:
+  private:
     int pid_ = -1;
     int outFd_ = -1;
     int errFd_ = -1;
