@@ -25,5 +25,6 @@ dbtool=build/dbtool
 set -x
 "$dbtool" db create --wait 30
 "$dbtool" migrate up
-# seed run joins here once the seeds engine lands
+"$dbtool" seed run
 "$dbtool" migrate status --exit-code
+"$dbtool" seed status --exit-code

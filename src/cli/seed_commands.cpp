@@ -1,10 +1,299 @@
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <fstream>
+#include <regex>
+
 #include "cli/context.hpp"
+#include "core/duration.hpp"
+#include "core/seeder.hpp"
 
 namespace dbtool::cli {
 
-void addSeedCommands(CLI::App& app, Action& /*action*/) {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string countsText(const SeedOutcome& o) {
+    std::string out;
+    for (const auto& t : o.tables) {
+        std::string part = t.table + ":";
+        if (o.action == SeedOutcome::Action::Planned || o.action == SeedOutcome::Action::AlreadyApplied) {
+            part += t.planned >= 0 ? " " + std::to_string(t.planned) + " rows" : " CSV";
+        } else if (o.action == SeedOutcome::Action::Undone) {
+            part += " " + std::to_string(-t.inserted) + " deleted";
+        } else {
+            part += " " + std::to_string(t.inserted) + " inserted";
+            if (t.updated > 0) part += ", " + std::to_string(t.updated) + " updated";
+            if (t.skipped > 0) part += ", " + std::to_string(t.skipped) + " skipped";
+        }
+        out += (out.empty() ? "" : "; ") + part;
+    }
+    return out.empty() ? "no rows" : out;
+}
+
+class PrintingSeedObserver : public SeedObserver {
+public:
+    explicit PrintingSeedObserver(report::Output& out) : out_(out) {}
+    void waitingForLock(const std::string& holder) override {
+        spdlog::info("waiting for the lock ({})", holder);
+    }
+    void note(const std::string& text) override { spdlog::info("{}", text); }
+    void done(const SeedOutcome& o) override {
+        using A = SeedOutcome::Action;
+        switch (o.action) {
+            case A::Ran:
+                out_.line(out_.green("seeded     ") + "  " + o.name + "  " + countsText(o) + "  " +
+                          out_.dim("(" + formatDurationMs(o.ms) + ")"));
+                break;
+            case A::Rerun:
+                out_.line(out_.green("re-seeded  ") + "  " + o.name + "  " + countsText(o) + " (" +
+                          std::to_string(o.deleted) + " rows of the previous run deleted)  " +
+                          out_.dim("(" + formatDurationMs(o.ms) + ")"));
+                break;
+            case A::AlreadyApplied:
+                out_.line(out_.dim("applied    ") + "  " + o.name + "  already applied; skipped");
+                break;
+            case A::ChangedNotRerun:
+                out_.line(out_.yellow("changed    ") + "  " + o.name +
+                          "  changed since it ran; not re-run (--force re-runs it)");
+                break;
+            case A::Planned:
+                out_.line("would seed   " + o.name + "  " + countsText(o));
+                break;
+            case A::Undone:
+                out_.line(out_.yellow("undone     ") + "  " + o.name + "  " + countsText(o) +
+                          (o.notRestored > 0 ? "; " + std::to_string(o.notRestored) +
+                                                   " rows it updated were not restored"
+                                             : "") +
+                          "  " + out_.dim("(" + formatDurationMs(o.ms) + ")"));
+                break;
+        }
+    }
+
+private:
+    report::Output& out_;
+};
+
+json outcomeJson(const SeedOutcome& o) {
+    static const char* actions[] = {"ran", "rerun", "already_applied", "changed_not_rerun",
+                                    "planned", "undone"};
+    json tables = json::array();
+    for (const auto& t : o.tables) {
+        json entry = {{"table", t.table}};
+        if (o.action == SeedOutcome::Action::Undone) {
+            entry["deleted"] = -t.inserted;
+        } else if (o.action == SeedOutcome::Action::Planned) {
+            entry["rows"] = t.planned >= 0 ? json(t.planned) : json(nullptr);
+        } else {
+            entry["inserted"] = t.inserted;
+            entry["updated"] = t.updated;
+            entry["skipped"] = t.skipped;
+        }
+        tables.push_back(entry);
+    }
+    return {{"name", o.name},
+            {"action", actions[static_cast<int>(o.action)]},
+            {"tables", tables},
+            {"duration_ms", o.ms},
+            {"deleted", o.deleted},
+            {"not_restored", o.notRestored}};
+}
+
+struct Loaded {
+    std::unique_ptr<db::Session> session;
+    std::unique_ptr<PrintingSeedObserver> observer;
+    std::unique_ptr<Seeder> seeder;
+};
+
+Loaded load(Context& ctx) {
+    Loaded l;
+    const Settings& s = ctx.settings();
+    auto files = findSeedFiles(s.seedsDir, s.environment);
+    l.session = ctx.connect();
+    l.observer = std::make_unique<PrintingSeedObserver>(ctx.out());
+    l.seeder = std::make_unique<Seeder>(*l.session, std::move(files), s.trackingSchema, s.environment,
+                                        *l.observer);
+    return l;
+}
+
+struct RunArgs {
+    std::vector<std::string> names;
+    bool dryRun = false;
+    bool force = false;
+    uint64_t randomSeed = 1;
+};
+
+int runRun(Context& ctx, const RunArgs& a) {
+    auto l = load(ctx);
+    SeedRunOptions o;
+    o.names = a.names;
+    o.dryRun = a.dryRun;
+    o.force = a.force;
+    o.randomSeed = a.randomSeed;
+    const auto outcomes = l.seeder->run(o);
+    int ran = 0, changed = 0;
+    int64_t rows = 0;
+    json items = json::array();
+    for (const auto& oc : outcomes) {
+        if (oc.action == SeedOutcome::Action::Ran || oc.action == SeedOutcome::Action::Rerun) {
+            ++ran;
+            for (const auto& t : oc.tables) rows += t.inserted;
+        }
+        if (oc.action == SeedOutcome::Action::ChangedNotRerun) ++changed;
+        items.push_back(outcomeJson(oc));
+    }
+    auto& out = ctx.out();
+    if (a.dryRun) {
+        out.line("Dry run: nothing was changed.");
+    } else if (ran == 0 && changed == 0) {
+        out.line("Nothing to seed; every seed is applied.");
+    } else {
+        out.line(out.bold("Ran " + std::to_string(ran) + " seed(s), " + std::to_string(rows) +
+                          " rows inserted." +
+                          (changed > 0 ? " " + std::to_string(changed) +
+                                             " changed seed(s) not re-run (see `dbtool seed status`)."
+                                       : "")));
+    }
+    out.document({{"dry_run", a.dryRun}, {"seeds", items}, {"rows_inserted", rows}});
+    return 0;
+}
+
+int runStatus(Context& ctx, bool exitCode) {
+    auto l = load(ctx);
+    const auto status = l.seeder->status();
+    auto& out = ctx.out();
+    std::vector<std::vector<std::string>> rows;
+    json items = json::array();
+    std::map<std::string, int> counts;
+    for (const auto& s : status) {
+        const std::string state = seedStateName(s.state);
+        counts[state]++;
+        const std::string colored = s.state == SeedState::Applied   ? out.green(state)
+                                    : s.state == SeedState::Pending ? out.yellow(state)
+                                                                    : out.red(state);
+        rows.push_back({s.name, colored, s.applied ? s.applied->appliedAt : "",
+                        s.applied ? std::to_string(s.applied->rowsInserted) : ""});
+        items.push_back({{"name", s.name},
+                         {"state", state},
+                         {"applied_at", s.applied ? json(s.applied->appliedAt) : json(nullptr)},
+                         {"rows_inserted", s.applied ? json(s.applied->rowsInserted) : json(nullptr)},
+                         {"rows_updated", s.applied ? json(s.applied->rowsUpdated) : json(nullptr)},
+                         {"row_counts", s.applied ? json::parse(s.applied->rowCountsJson) : json(nullptr)},
+                         {"file", s.file ? json(s.file->path.string()) : json(nullptr)}});
+    }
+    if (!out.json()) {
+        if (rows.empty()) {
+            out.line("No seed files in " + ctx.settings().seedsDir.string() + ".");
+        } else {
+            std::string table = report::renderTable(
+                {out.bold("SEED"), out.bold("STATE"), out.bold("APPLIED AT"), out.bold("ROWS")}, rows);
+            table.pop_back();
+            out.line(table);
+        }
+        std::string summary;
+        for (const char* st : {"applied", "pending", "changed", "missing"}) {
+            if (counts[st] > 0) summary += (summary.empty() ? "" : ", ") + std::to_string(counts[st]) + " " + st;
+        }
+        out.line("\n" + (summary.empty() ? std::string("nothing") : summary) + ".");
+    }
+    out.document({{"seeds", items},
+                  {"summary",
+                   {{"applied", counts["applied"]},
+                    {"pending", counts["pending"]},
+                    {"changed", counts["changed"]},
+                    {"missing", counts["missing"]}}},
+                  {"environment", ctx.settings().environment}});
+    const bool differs = counts["pending"] + counts["changed"] + counts["missing"] > 0;
+    return exitCode && differs ? static_cast<int>(ExitCode::Check) : 0;
+}
+
+int runUndo(Context& ctx, const std::optional<std::string>& name, bool all) {
+    auto l = load(ctx);
+    const auto outcomes = l.seeder->undo(name, all);
+    int64_t deleted = 0;
+    json items = json::array();
+    for (const auto& o : outcomes) {
+        deleted += o.deleted;
+        items.push_back(outcomeJson(o));
+    }
+    ctx.out().line(outcomes.empty() ? "Nothing to undo; no seed is applied."
+                                    : ctx.out().bold("Undid " + std::to_string(outcomes.size()) +
+                                                     " seed(s), " + std::to_string(deleted) +
+                                                     " rows deleted."));
+    ctx.out().document({{"seeds", items}, {"rows_deleted", deleted}});
+    return 0;
+}
+
+int runCreate(Context& ctx, const std::string& name, const std::string& table) {
+    static const std::regex validName(R"(^[A-Za-z0-9][A-Za-z0-9_-]*$)");
+    if (!std::regex_match(name, validName)) {
+        throw Error(ExitCode::Usage, "invalid seed name '" + name + "'", {},
+                    "use letters, digits, '_' and '-', e.g. demo_users");
+    }
+    const fs::path dir = ctx.settings().seedsDir;
+    fs::create_directories(dir);
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+    const fs::path path = dir / (std::string(stamp) + "_" + name + ".yaml");
+    if (fs::exists(path)) {
+        throw Error(ExitCode::Usage, "refusing to overwrite " + path.string(), {path.string()});
+    }
+    std::ofstream f(path, std::ios::binary);
+    f << seedTemplate(table.empty() ? name : table);
+    if (!f) {
+        throw Error(ExitCode::Failure, "cannot write " + path.string(), {path.string()});
+    }
+    ctx.out().line(path.string());
+    ctx.out().document({{"file", path.string()}});
+    return 0;
+}
+
+}  // namespace
+
+void addSeedCommands(CLI::App& app, Action& action) {
     auto* seed = app.add_subcommand("seed", "YAML seed files: run, status, undo, create");
     seed->require_subcommand(1);
+
+    auto run = std::make_shared<RunArgs>();
+    auto* runCmd = seed->add_subcommand("run", "Load the seeds not yet applied, each in a transaction");
+    runCmd->add_option("NAME", run->names, "Only these seeds (001_users, users, or env/name)");
+    runCmd->add_flag("--dry-run", run->dryRun, "Validate and show what would be loaded; change nothing");
+    runCmd->add_flag("--force", run->force,
+                     "Re-run changed (and named) seeds: undo their rows, then load again");
+    runCmd->add_option("--random-seed", run->randomSeed,
+                       "Randomness of generated rows (same seed, same data; default 1)");
+    runCmd->callback([&action, run] { action = [run](Context& c) { return runRun(c, *run); }; });
+
+    auto exitCode = std::make_shared<bool>(false);
+    auto* status = seed->add_subcommand("status", "List seeds: applied, pending, changed, missing");
+    status->add_flag("--exit-code", *exitCode, "Exit 8 when anything is pending, changed or missing");
+    status->callback([&action, exitCode] {
+        action = [exitCode](Context& c) { return runStatus(c, *exitCode); };
+    });
+
+    auto undoName = std::make_shared<std::optional<std::string>>();
+    auto undoAll = std::make_shared<bool>(false);
+    auto* undo = seed->add_subcommand(
+        "undo", "Delete exactly the rows a seed inserted (default: the newest seed) and unrecord it");
+    auto* nameOpt = undo->add_option("NAME", *undoName, "The seed to undo");
+    undo->add_flag("--all", *undoAll, "Undo every applied seed, newest first")->excludes(nameOpt);
+    undo->callback([&action, undoName, undoAll] {
+        action = [undoName, undoAll](Context& c) { return runUndo(c, *undoName, *undoAll); };
+    });
+
+    auto createName = std::make_shared<std::string>();
+    auto createTable = std::make_shared<std::string>();
+    auto* create = seed->add_subcommand("create", "Write a new, timestamped seed file");
+    create->add_option("NAME", *createName, "What the seed holds, e.g. demo_users")->required();
+    create->add_option("--table", *createTable, "Table for the template (default: NAME)");
+    create->callback([&action, createName, createTable] {
+        action = [createName, createTable](Context& c) { return runCreate(c, *createName, *createTable); };
+    });
 }
 
 }  // namespace dbtool::cli

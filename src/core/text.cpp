@@ -25,6 +25,41 @@ std::string sha256Hex(std::string_view data) {
     return out;
 }
 
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(std::string_view data) {
+    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+
+void Sha256::updateFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ExitCode::InvalidInput, "cannot read " + path.string(), {path.string()});
+    }
+    std::string buffer(1 << 16, '\0');
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+    }
+}
+
+std::string Sha256::hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &length);
+    static const char* hexDigits = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < length; ++i) {
+        out += hexDigits[digest[i] >> 4];
+        out += hexDigits[digest[i] & 15];
+    }
+    return out;
+}
+
 LineColumn lineColumnAt(std::string_view text, size_t offset) {
     LineColumn lc;
     offset = std::min(offset, text.size());

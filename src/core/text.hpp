@@ -11,6 +11,22 @@ namespace dbtool {
 // Lower-case hex SHA-256 (OpenSSL libcrypto).
 std::string sha256Hex(std::string_view data);
 
+// Incremental SHA-256, for checksums over several files read in chunks.
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view data);
+    // Adds a whole file, read in chunks; throws Error(ExitCode::InvalidInput) naming it.
+    void updateFile(const std::filesystem::path& path);
+    std::string hex();
+
+private:
+    void* ctx_;
+};
+
 // Line and column (1-based; column counts UTF-8 code points) of byte `offset` in `text`.
 struct LineColumn {
     int line = 1;

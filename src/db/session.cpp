@@ -383,6 +383,80 @@ ResultPtr Session::execParams(const std::string& sql,
     return result;
 }
 
+namespace {
+ResultPtr checked(PGconn* conn, PGresult* raw) {
+    ResultPtr result(raw, &PQclear);
+    const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        ServerError e = result ? serverErrorFrom(result.get()) : ServerError{};
+        if (e.message.empty()) {
+            e.message = oneLine(PQerrorMessage(conn));
+        }
+        if (PQstatus(conn) == CONNECTION_BAD && e.sqlstate.empty()) {
+            e.sqlstate = "08006";
+        }
+        throw makeSqlError("", e);
+    }
+    return result;
+}
+}  // namespace
+
+ResultPtr Session::execPrepared(const std::string& sql,
+                                const std::vector<std::optional<std::string>>& params) {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+        const std::string name = "dbtool_" + std::to_string(prepared_.size() + 1);
+        checked(raw(), PQprepare(raw(), name.c_str(), sql.c_str(), static_cast<int>(params.size()),
+                                 nullptr));
+        it = prepared_.emplace(sql, name).first;
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    return checked(raw(), PQexecPrepared(raw(), it->second.c_str(), static_cast<int>(values.size()),
+                                         values.data(), nullptr, nullptr, 0));
+}
+
+int64_t Session::copyIn(const std::string& copySql,
+                        const std::function<bool(std::string&)>& produce) {
+    PGconn* c = raw();
+    ResultPtr start(PQexec(c, copySql.c_str()), &PQclear);
+    if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
+        checked(c, start.release());
+        throw Error(ExitCode::Database, "COPY did not start");
+    }
+    std::string chunk;
+    try {
+        while (true) {
+            chunk.clear();
+            const bool more = produce(chunk);
+            if (!chunk.empty() &&
+                PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size())) != 1) {
+                break;  // the connection failed; PQgetResult below says why
+            }
+            if (!more) {
+                break;
+            }
+        }
+    } catch (...) {
+        PQputCopyEnd(c, "aborted by dbtool");
+        while (PGresult* r = PQgetResult(c)) {
+            PQclear(r);
+        }
+        throw;
+    }
+    PQputCopyEnd(c, nullptr);
+    ResultPtr end(PQgetResult(c), &PQclear);
+    while (PGresult* extra = PQgetResult(c)) {
+        PQclear(extra);
+    }
+    auto result = checked(c, end.release());
+    const char* tuples = PQcmdTuples(result.get());
+    return tuples != nullptr && *tuples != '\0' ? std::stoll(tuples) : 0;
+}
+
 std::string Session::quoteIdent(const std::string& name) {
     return conn_->quote_name(name);
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <pqxx/pqxx>
@@ -89,6 +90,15 @@ class Session {
     ResultPtr execParams(const std::string& sql,
                          const std::vector<std::optional<std::string>>& params = {});
 
+    // As execParams, through a prepared statement cached by its text: batches of one shape
+    // are parsed and planned once per session.
+    ResultPtr execPrepared(const std::string& sql,
+                           const std::vector<std::optional<std::string>>& params);
+
+    // Runs `copySql` (COPY ... FROM STDIN) and streams the data `produce` returns, chunk by
+    // chunk, until it returns false. Returns the number of rows copied; throws SqlError.
+    int64_t copyIn(const std::string& copySql, const std::function<bool(std::string&)>& produce);
+
     std::string quoteIdent(const std::string& name);
     // "schema"."name"
     std::string qualified(const std::string& schema, const std::string& name);
@@ -103,6 +113,7 @@ class Session {
     ConnectionTarget target_;
     PGcancel* cancel_ = nullptr;
     std::function<void(const std::string&)> noticeHandler_;
+    std::map<std::string, std::string> prepared_;
     std::unique_ptr<pqxx::errorhandler> noticeForwarder_;
     friend class NoticeForwarder;
 };

@@ -1,0 +1,127 @@
+#include "db/catalog.hpp"
+
+#include <libpq-fe.h>
+
+#include <cstring>
+
+namespace dbtool::db {
+
+const ColumnInfo* TableInfo::column(const std::string& n) const {
+    for (const auto& c : columns) {
+        if (c.name == n) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<std::string> TableInfo::columnNames() const {
+    std::vector<std::string> out;
+    for (const auto& c : columns) {
+        out.push_back(c.name);
+    }
+    return out;
+}
+
+namespace {
+bool isTrue(const PGresult* r, int row, int col) { return std::strcmp(PQgetvalue(r, row, col), "t") == 0; }
+}  // namespace
+
+std::optional<TableInfo> Catalog::find(const std::string& name) {
+    if (auto it = cache_.find(name); it != cache_.end()) {
+        return it->second;
+    }
+    // "app.users" names a schema; a name without a dot goes through search_path. Names are
+    // quoted, so "Users" stays case-sensitive as written.
+    const size_t dot = name.find('.');
+    const std::string regclass = dot == std::string::npos
+                                     ? session_.quoteIdent(name)
+                                     : session_.quoteIdent(name.substr(0, dot)) + "." +
+                                           session_.quoteIdent(name.substr(dot + 1));
+    auto r = session_.execParams(
+        "SELECT c.oid::text, n.nspname, c.relname FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p')",
+        {regclass});
+    if (PQntuples(r.get()) == 0) {
+        cache_[name] = std::nullopt;
+        return std::nullopt;
+    }
+    TableInfo t;
+    const std::string oid = PQgetvalue(r.get(), 0, 0);
+    t.schema = PQgetvalue(r.get(), 0, 1);
+    t.name = PQgetvalue(r.get(), 0, 2);
+    t.qualified = session_.qualified(t.schema, t.name);
+
+    auto cols = session_.execParams(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory = 'A', "
+        "CASE WHEN t.typcategory = 'A' THEN et.typname ELSE t.typname END, "
+        "a.attnotnull, a.atthasdef, a.attidentity, a.attgenerated <> '', "
+        "coalesce(pg_get_serial_sequence($2, a.attname), '') "
+        "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "LEFT JOIN pg_type et ON et.oid = t.typelem "
+        "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        {oid, t.qualified});
+    for (int i = 0; i < PQntuples(cols.get()); ++i) {
+        ColumnInfo c;
+        c.name = PQgetvalue(cols.get(), i, 0);
+        c.type = PQgetvalue(cols.get(), i, 1);
+        c.isArray = isTrue(cols.get(), i, 2);
+        c.baseType = PQgetvalue(cols.get(), i, 3);
+        c.isJson = !c.isArray && (c.baseType == "json" || c.baseType == "jsonb");
+        c.notNull = isTrue(cols.get(), i, 4);
+        c.hasDefault = isTrue(cols.get(), i, 5);
+        c.identity = PQgetvalue(cols.get(), i, 6)[0];
+        c.generated = isTrue(cols.get(), i, 7);
+        c.sequence = PQgetvalue(cols.get(), i, 8);
+        t.columns.push_back(std::move(c));
+    }
+
+    auto keys = session_.execParams(
+        "SELECT i.indisprimary, array_to_string(ARRAY(SELECT a.attname FROM unnest(i.indkey) "
+        "WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+        "a.attnum = k.attnum ORDER BY k.n), chr(31)) "
+        "FROM pg_index i WHERE i.indrelid = $1::oid AND i.indisunique AND i.indpred IS NULL "
+        "AND i.indexprs IS NULL",
+        {oid});
+    for (int i = 0; i < PQntuples(keys.get()); ++i) {
+        std::vector<std::string> columns;
+        std::string list = PQgetvalue(keys.get(), i, 1);
+        size_t start = 0;
+        while (start <= list.size()) {
+            size_t end = list.find('\x1f', start);
+            if (end == std::string::npos) end = list.size();
+            columns.push_back(list.substr(start, end - start));
+            start = end + 1;
+        }
+        if (isTrue(keys.get(), i, 0)) {
+            t.primaryKey = columns;
+        }
+        t.uniqueKeys.emplace_back(columns.begin(), columns.end());
+    }
+
+    auto fks = session_.execParams(
+        "SELECT n.nspname || '.' || c.relname FROM pg_constraint k "
+        "JOIN pg_class c ON c.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE k.conrelid = $1::oid AND k.contype = 'f'",
+        {oid});
+    for (int i = 0; i < PQntuples(fks.get()); ++i) {
+        t.referencedTables.insert(PQgetvalue(fks.get(), i, 0));
+    }
+    cache_[name] = t;
+    return t;
+}
+
+std::vector<std::string> Catalog::visibleTables() {
+    auto r = session_.execParams(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid) "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+        out.push_back(PQgetvalue(r.get(), i, 0));
+    }
+    return out;
+}
+
+}  // namespace dbtool::db
