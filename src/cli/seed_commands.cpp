@@ -19,14 +19,17 @@ std::string countsText(const SeedOutcome& o) {
     std::string out;
     for (const auto& t : o.tables) {
         std::string part = t.table + ":";
-        if (o.action == SeedOutcome::Action::Planned || o.action == SeedOutcome::Action::AlreadyApplied) {
+        if (o.action == SeedOutcome::Action::Planned ||
+            o.action == SeedOutcome::Action::AlreadyApplied) {
             part += t.planned >= 0 ? " " + std::to_string(t.planned) + " rows" : " CSV";
         } else if (o.action == SeedOutcome::Action::Undone) {
             part += " " + std::to_string(-t.inserted) + " deleted";
         } else {
             part += " " + std::to_string(t.inserted) + " inserted";
-            if (t.updated > 0) part += ", " + std::to_string(t.updated) + " updated";
-            if (t.skipped > 0) part += ", " + std::to_string(t.skipped) + " skipped";
+            if (t.updated > 0)
+                part += ", " + std::to_string(t.updated) + " updated";
+            if (t.skipped > 0)
+                part += ", " + std::to_string(t.skipped) + " skipped";
         }
         out += (out.empty() ? "" : "; ") + part;
     }
@@ -34,7 +37,7 @@ std::string countsText(const SeedOutcome& o) {
 }
 
 class PrintingSeedObserver : public SeedObserver {
-public:
+  public:
     explicit PrintingSeedObserver(report::Output& out) : out_(out) {}
     void waitingForLock(const std::string& holder) override {
         spdlog::info("waiting for the lock ({})", holder);
@@ -72,12 +75,12 @@ public:
         }
     }
 
-private:
+  private:
     report::Output& out_;
 };
 
 json outcomeJson(const SeedOutcome& o) {
-    static const char* actions[] = {"ran", "rerun", "already_applied", "changed_not_rerun",
+    static const char* actions[] = {"ran",     "rerun", "already_applied", "changed_not_rerun",
                                     "planned", "undone"};
     json tables = json::array();
     for (const auto& t : o.tables) {
@@ -93,12 +96,9 @@ json outcomeJson(const SeedOutcome& o) {
         }
         tables.push_back(entry);
     }
-    return {{"name", o.name},
-            {"action", actions[static_cast<int>(o.action)]},
-            {"tables", tables},
-            {"duration_ms", o.ms},
-            {"deleted", o.deleted},
-            {"not_restored", o.notRestored}};
+    return {{"name", o.name},       {"action", actions[static_cast<int>(o.action)]},
+            {"tables", tables},     {"duration_ms", o.ms},
+            {"deleted", o.deleted}, {"not_restored", o.notRestored}};
 }
 
 struct Loaded {
@@ -113,8 +113,8 @@ Loaded load(Context& ctx) {
     auto files = findSeedFiles(s.seedsDir, s.environment);
     l.session = ctx.connect();
     l.observer = std::make_unique<PrintingSeedObserver>(ctx.out());
-    l.seeder = std::make_unique<Seeder>(*l.session, std::move(files), s.trackingSchema, s.environment,
-                                        *l.observer);
+    l.seeder = std::make_unique<Seeder>(*l.session, std::move(files), s.trackingSchema,
+                                        s.environment, *l.observer);
     return l;
 }
 
@@ -139,9 +139,11 @@ int runRun(Context& ctx, const RunArgs& a) {
     for (const auto& oc : outcomes) {
         if (oc.action == SeedOutcome::Action::Ran || oc.action == SeedOutcome::Action::Rerun) {
             ++ran;
-            for (const auto& t : oc.tables) rows += t.inserted;
+            for (const auto& t : oc.tables)
+                rows += t.inserted;
         }
-        if (oc.action == SeedOutcome::Action::ChangedNotRerun) ++changed;
+        if (oc.action == SeedOutcome::Action::ChangedNotRerun)
+            ++changed;
         items.push_back(outcomeJson(oc));
     }
     auto& out = ctx.out();
@@ -150,11 +152,11 @@ int runRun(Context& ctx, const RunArgs& a) {
     } else if (ran == 0 && changed == 0) {
         out.line("Nothing to seed; every seed is applied.");
     } else {
-        out.line(out.bold("Ran " + std::to_string(ran) + " seed(s), " + std::to_string(rows) +
-                          " rows inserted." +
-                          (changed > 0 ? " " + std::to_string(changed) +
-                                             " changed seed(s) not re-run (see `dbtool seed status`)."
-                                       : "")));
+        out.line(out.bold(
+            "Ran " + std::to_string(ran) + " seed(s), " + std::to_string(rows) + " rows inserted." +
+            (changed > 0 ? " " + std::to_string(changed) +
+                               " changed seed(s) not re-run (see `dbtool seed status`)."
+                         : "")));
     }
     out.document({{"dry_run", a.dryRun}, {"seeds", items}, {"rows_inserted", rows}});
     return 0;
@@ -175,26 +177,29 @@ int runStatus(Context& ctx, bool exitCode) {
                                                                     : out.red(state);
         rows.push_back({s.name, colored, s.applied ? s.applied->appliedAt : "",
                         s.applied ? std::to_string(s.applied->rowsInserted) : ""});
-        items.push_back({{"name", s.name},
-                         {"state", state},
-                         {"applied_at", s.applied ? json(s.applied->appliedAt) : json(nullptr)},
-                         {"rows_inserted", s.applied ? json(s.applied->rowsInserted) : json(nullptr)},
-                         {"rows_updated", s.applied ? json(s.applied->rowsUpdated) : json(nullptr)},
-                         {"row_counts", s.applied ? json::parse(s.applied->rowCountsJson) : json(nullptr)},
-                         {"file", s.file ? json(s.file->path.string()) : json(nullptr)}});
+        items.push_back(
+            {{"name", s.name},
+             {"state", state},
+             {"applied_at", s.applied ? json(s.applied->appliedAt) : json(nullptr)},
+             {"rows_inserted", s.applied ? json(s.applied->rowsInserted) : json(nullptr)},
+             {"rows_updated", s.applied ? json(s.applied->rowsUpdated) : json(nullptr)},
+             {"row_counts", s.applied ? json::parse(s.applied->rowCountsJson) : json(nullptr)},
+             {"file", s.file ? json(s.file->path.string()) : json(nullptr)}});
     }
     if (!out.json()) {
         if (rows.empty()) {
             out.line("No seed files in " + ctx.settings().seedsDir.string() + ".");
         } else {
             std::string table = report::renderTable(
-                {out.bold("SEED"), out.bold("STATE"), out.bold("APPLIED AT"), out.bold("ROWS")}, rows);
+                {out.bold("SEED"), out.bold("STATE"), out.bold("APPLIED AT"), out.bold("ROWS")},
+                rows);
             table.pop_back();
             out.line(table);
         }
         std::string summary;
         for (const char* st : {"applied", "pending", "changed", "missing"}) {
-            if (counts[st] > 0) summary += (summary.empty() ? "" : ", ") + std::to_string(counts[st]) + " " + st;
+            if (counts[st] > 0)
+                summary += (summary.empty() ? "" : ", ") + std::to_string(counts[st]) + " " + st;
         }
         out.line("\n" + (summary.empty() ? std::string("nothing") : summary) + ".");
     }
@@ -218,10 +223,10 @@ int runUndo(Context& ctx, const std::optional<std::string>& name, bool all) {
         deleted += o.deleted;
         items.push_back(outcomeJson(o));
     }
-    ctx.out().line(outcomes.empty() ? "Nothing to undo; no seed is applied."
-                                    : ctx.out().bold("Undid " + std::to_string(outcomes.size()) +
-                                                     " seed(s), " + std::to_string(deleted) +
-                                                     " rows deleted."));
+    ctx.out().line(outcomes.empty()
+                       ? "Nothing to undo; no seed is applied."
+                       : ctx.out().bold("Undid " + std::to_string(outcomes.size()) + " seed(s), " +
+                                        std::to_string(deleted) + " rows deleted."));
     ctx.out().document({{"seeds", items}, {"rows_deleted", deleted}});
     return 0;
 }
@@ -260,9 +265,11 @@ void addSeedCommands(CLI::App& app, Action& action) {
     seed->require_subcommand(1);
 
     auto run = std::make_shared<RunArgs>();
-    auto* runCmd = seed->add_subcommand("run", "Load the seeds not yet applied, each in a transaction");
+    auto* runCmd =
+        seed->add_subcommand("run", "Load the seeds not yet applied, each in a transaction");
     runCmd->add_option("NAME", run->names, "Only these seeds (001_users, users, or env/name)");
-    runCmd->add_flag("--dry-run", run->dryRun, "Validate and show what would be loaded; change nothing");
+    runCmd->add_flag("--dry-run", run->dryRun,
+                     "Validate and show what would be loaded; change nothing");
     runCmd->add_flag("--force", run->force,
                      "Re-run changed (and named) seeds: undo their rows, then load again");
     runCmd->add_option("--random-seed", run->randomSeed,
@@ -271,7 +278,8 @@ void addSeedCommands(CLI::App& app, Action& action) {
 
     auto exitCode = std::make_shared<bool>(false);
     auto* status = seed->add_subcommand("status", "List seeds: applied, pending, changed, missing");
-    status->add_flag("--exit-code", *exitCode, "Exit 8 when anything is pending, changed or missing");
+    status->add_flag("--exit-code", *exitCode,
+                     "Exit 8 when anything is pending, changed or missing");
     status->callback([&action, exitCode] {
         action = [exitCode](Context& c) { return runStatus(c, *exitCode); };
     });
@@ -279,7 +287,8 @@ void addSeedCommands(CLI::App& app, Action& action) {
     auto undoName = std::make_shared<std::optional<std::string>>();
     auto undoAll = std::make_shared<bool>(false);
     auto* undo = seed->add_subcommand(
-        "undo", "Delete exactly the rows a seed inserted (default: the newest seed) and unrecord it");
+        "undo",
+        "Delete exactly the rows a seed inserted (default: the newest seed) and unrecord it");
     auto* nameOpt = undo->add_option("NAME", *undoName, "The seed to undo");
     undo->add_flag("--all", *undoAll, "Undo every applied seed, newest first")->excludes(nameOpt);
     undo->callback([&action, undoName, undoAll] {
@@ -292,7 +301,9 @@ void addSeedCommands(CLI::App& app, Action& action) {
     create->add_option("NAME", *createName, "What the seed holds, e.g. demo_users")->required();
     create->add_option("--table", *createTable, "Table for the template (default: NAME)");
     create->callback([&action, createName, createTable] {
-        action = [createName, createTable](Context& c) { return runCreate(c, *createName, *createTable); };
+        action = [createName, createTable](Context& c) {
+            return runCreate(c, *createName, *createTable);
+        };
     });
 }
 

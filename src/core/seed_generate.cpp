@@ -13,31 +13,29 @@ namespace dbtool {
 namespace {
 
 const std::vector<std::string> kFirstNames = {
-    "Ada",    "Alan",   "Alice",  "Amara",  "Ana",    "Ben",    "Bianca", "Carlos", "Chen",
-    "Chloe",  "Dara",   "David",  "Elena",  "Emil",   "Fatima", "Felix",  "Grace",  "Hana",
-    "Hugo",   "Ines",   "Ivan",   "Jade",   "Jonas",  "Kai",    "Kira",   "Lars",   "Lena",
-    "Leo",    "Lucia",  "Malik",  "Maya",   "Mei",    "Nadia",  "Noah",   "Olga",   "Omar",
-    "Paula",  "Priya",  "Quinn",  "Rafael", "Rosa",   "Sam",    "Sara",   "Tariq",  "Tomas",
-    "Uma",    "Vera",   "Wei",    "Yusuf",  "Zoe"};
+    "Ada",  "Alan",  "Alice", "Amara", "Ana",    "Ben",   "Bianca", "Carlos", "Chen",  "Chloe",
+    "Dara", "David", "Elena", "Emil",  "Fatima", "Felix", "Grace",  "Hana",   "Hugo",  "Ines",
+    "Ivan", "Jade",  "Jonas", "Kai",   "Kira",   "Lars",  "Lena",   "Leo",    "Lucia", "Malik",
+    "Maya", "Mei",   "Nadia", "Noah",  "Olga",   "Omar",  "Paula",  "Priya",  "Quinn", "Rafael",
+    "Rosa", "Sam",   "Sara",  "Tariq", "Tomas",  "Uma",   "Vera",   "Wei",    "Yusuf", "Zoe"};
 const std::vector<std::string> kLastNames = {
-    "Adams",   "Alvarez", "Bauer",   "Berg",    "Chen",    "Costa",   "Dubois",  "Eriksen",
-    "Fischer", "Garcia",  "Haddad",  "Hansen",  "Ito",     "Jensen",  "Kaur",    "Kim",
-    "Kowalski", "Larsen", "Lopez",   "Martin",  "Meyer",   "Moreau",  "Nakamura", "Nguyen",
-    "Novak",   "Okafor",  "Olsen",   "Patel",   "Pereira", "Petrov",  "Quinn",   "Rossi",
-    "Santos",  "Schmidt", "Silva",   "Singh",   "Smith",   "Suzuki",  "Tanaka",  "Torres",
-    "Varga",   "Wagner",  "Walker",  "Weber",   "Wong",    "Yilmaz",  "Young",   "Zhang",
-    "Ziegler", "Zimmer"};
+    "Adams",    "Alvarez", "Bauer",  "Berg",   "Chen",    "Costa",  "Dubois",   "Eriksen",
+    "Fischer",  "Garcia",  "Haddad", "Hansen", "Ito",     "Jensen", "Kaur",     "Kim",
+    "Kowalski", "Larsen",  "Lopez",  "Martin", "Meyer",   "Moreau", "Nakamura", "Nguyen",
+    "Novak",    "Okafor",  "Olsen",  "Patel",  "Pereira", "Petrov", "Quinn",    "Rossi",
+    "Santos",   "Schmidt", "Silva",  "Singh",  "Smith",   "Suzuki", "Tanaka",   "Torres",
+    "Varga",    "Wagner",  "Walker", "Weber",  "Wong",    "Yilmaz", "Young",    "Zhang",
+    "Ziegler",  "Zimmer"};
 const std::vector<std::string> kWords = {
-    "amber",   "anchor",  "aspen",   "autumn",  "beacon",  "birch",   "breeze",  "bright",
-    "canyon",  "cedar",   "cinder",  "clear",   "cloud",   "copper",  "coral",   "crisp",
-    "dawn",    "delta",   "drift",   "dusk",    "ember",   "field",   "flint",   "forest",
-    "frost",   "garden",  "glade",   "golden",  "granite", "harbor",  "haven",   "hollow",
-    "island",  "ivory",   "jade",    "lantern", "light",   "maple",   "meadow",  "mesa",
-    "mist",    "moss",    "north",   "oak",     "ocean",   "orchard", "pebble",  "pine",
-    "prairie", "quartz",  "quiet",   "rain",    "raven",   "reef",    "ridge",   "river",
-    "rose",    "sage",    "sand",    "shore",   "silver",  "slate",   "snow",    "solar",
-    "spark",   "spring",  "stone",   "storm",   "summer",  "swift",   "thistle", "tide",
-    "timber",  "trail",   "valley",  "velvet",  "violet",  "wander",  "willow",  "winter"};
+    "amber",   "anchor",  "aspen",  "autumn",  "beacon", "birch",  "breeze", "bright",  "canyon",
+    "cedar",   "cinder",  "clear",  "cloud",   "copper", "coral",  "crisp",  "dawn",    "delta",
+    "drift",   "dusk",    "ember",  "field",   "flint",  "forest", "frost",  "garden",  "glade",
+    "golden",  "granite", "harbor", "haven",   "hollow", "island", "ivory",  "jade",    "lantern",
+    "light",   "maple",   "meadow", "mesa",    "mist",   "moss",   "north",  "oak",     "ocean",
+    "orchard", "pebble",  "pine",   "prairie", "quartz", "quiet",  "rain",   "raven",   "reef",
+    "ridge",   "river",   "rose",   "sage",    "sand",   "shore",  "silver", "slate",   "snow",
+    "solar",   "spark",   "spring", "stone",   "storm",  "summer", "swift",  "thistle", "tide",
+    "timber",  "trail",   "valley", "velvet",  "violet", "wander", "willow", "winter"};
 
 uint64_t fnv1a(const std::string& s) {
     uint64_t h = 1469598103934665603ull;
@@ -93,12 +91,11 @@ bool parseNumber(const std::string& s, double& out) {
 const std::map<std::string, std::pair<int, int>>& arity() {
     // name -> (min args, max args); -1 = any number
     static const std::map<std::string, std::pair<int, int>> a = {
-        {"seq", {0, 1}},        {"int", {2, 2}},        {"float", {2, 3}},
-        {"bool", {0, 1}},       {"first_name", {0, 0}}, {"last_name", {0, 0}},
-        {"name", {0, 0}},       {"username", {0, 0}},   {"email", {0, 0}},
-        {"uuid", {0, 0}},       {"word", {0, 0}},       {"words", {1, 1}},
-        {"sentence", {0, 1}},   {"paragraph", {0, 1}},  {"date", {2, 2}},
-        {"datetime", {2, 2}},   {"pick", {1, -1}},      {"ref", {1, 1}}};
+        {"seq", {0, 1}},        {"int", {2, 2}},       {"float", {2, 3}}, {"bool", {0, 1}},
+        {"first_name", {0, 0}}, {"last_name", {0, 0}}, {"name", {0, 0}},  {"username", {0, 0}},
+        {"email", {0, 0}},      {"uuid", {0, 0}},      {"word", {0, 0}},  {"words", {1, 1}},
+        {"sentence", {0, 1}},   {"paragraph", {0, 1}}, {"date", {2, 2}},  {"datetime", {2, 2}},
+        {"pick", {1, -1}},      {"ref", {1, 1}}};
     return a;
 }
 
@@ -188,15 +185,16 @@ ValueTemplate ValueTemplate::compile(const std::string& text, const SourceLocati
         }
         const int n = static_cast<int>(part.args.size());
         if (n < it->second.first || (it->second.second >= 0 && n > it->second.second)) {
-            throw Error(ExitCode::InvalidInput,
-                        "{{" + part.fn + "}} takes " +
-                            (it->second.first == it->second.second
-                                 ? std::to_string(it->second.first)
-                                 : std::to_string(it->second.first) + " to " +
-                                       (it->second.second < 0 ? std::string("any number of")
-                                                              : std::to_string(it->second.second))) +
-                            " argument(s), not " + std::to_string(n),
-                        where, "see README \"Generated rows\"");
+            throw Error(
+                ExitCode::InvalidInput,
+                "{{" + part.fn + "}} takes " +
+                    (it->second.first == it->second.second
+                         ? std::to_string(it->second.first)
+                         : std::to_string(it->second.first) + " to " +
+                               (it->second.second < 0 ? std::string("any number of")
+                                                      : std::to_string(it->second.second))) +
+                    " argument(s), not " + std::to_string(n),
+                where, "see README \"Generated rows\"");
         }
         auto number = [&](size_t i, double& out) {
             if (!parseNumber(part.args[i], out)) {
@@ -255,7 +253,8 @@ std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey&
     const std::string& first = pickFrom(kFirstNames, nextRandom(nameState));
     const std::string& last = pickFrom(kLastNames, nextRandom(nameState));
     auto lower = [](std::string s) {
-        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : s)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         return s;
     };
     for (const auto& p : parts_) {
@@ -270,7 +269,8 @@ std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey&
         } else if (p.fn == "int") {
             const auto lo = static_cast<int64_t>(std::ceil(p.a));
             const auto hi = static_cast<int64_t>(std::floor(p.b));
-            out += std::to_string(lo + static_cast<int64_t>(r % static_cast<uint64_t>(hi - lo + 1)));
+            out +=
+                std::to_string(lo + static_cast<int64_t>(r % static_cast<uint64_t>(hi - lo + 1)));
         } else if (p.fn == "float") {
             out += fmt::format("{:.{}f}", p.a + unit * (p.b - p.a), static_cast<int>(p.da));
         } else if (p.fn == "bool") {
@@ -285,16 +285,19 @@ std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey&
             out += lower(first) + "_" + lower(last) + std::to_string(row + 1);
         } else if (p.fn == "email") {
             // The row number keeps emails unique within a generated table.
-            out += lower(first) + "." + lower(last) + "." + std::to_string(row + 1) + "@example.com";
+            out +=
+                lower(first) + "." + lower(last) + "." + std::to_string(row + 1) + "@example.com";
         } else if (p.fn == "uuid") {
             const uint64_t r2 = nextRandom(stream);
-            out += fmt::format("{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}", r >> 32, (r >> 16) & 0xffff,
-                               r & 0xfff, 8 + (r2 >> 62), (r2 >> 48) & 0xfff, r2 & 0xffffffffffffull);
+            out +=
+                fmt::format("{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}", r >> 32, (r >> 16) & 0xffff,
+                            r & 0xfff, 8 + (r2 >> 62), (r2 >> 48) & 0xfff, r2 & 0xffffffffffffull);
         } else if (p.fn == "word") {
             out += pickFrom(kWords, r);
         } else if (p.fn == "words" || p.fn == "sentence") {
-            const int n = p.fn == "words" ? static_cast<int>(p.a)
-                                          : (p.a > 0 ? static_cast<int>(p.a) : 6 + static_cast<int>(r % 7));
+            const int n = p.fn == "words"
+                              ? static_cast<int>(p.a)
+                              : (p.a > 0 ? static_cast<int>(p.a) : 6 + static_cast<int>(r % 7));
             std::string s;
             for (int i = 0; i < n; ++i) {
                 s += (i ? " " : "") + pickFrom(kWords, nextRandom(stream));
@@ -316,7 +319,8 @@ std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey&
                 out += (i ? " " : "") + s + ".";
             }
         } else if (p.fn == "date") {
-            out += civilFromDays(p.da + static_cast<int64_t>(r % static_cast<uint64_t>(p.db - p.da + 1)));
+            out += civilFromDays(p.da +
+                                 static_cast<int64_t>(r % static_cast<uint64_t>(p.db - p.da + 1)));
         } else if (p.fn == "datetime") {
             const int64_t seconds = (p.db - p.da + 1) * 86400;
             const int64_t at = static_cast<int64_t>(r % static_cast<uint64_t>(seconds));

@@ -18,7 +18,7 @@ namespace dbtool {
 //   date FROM TO         datetime FROM TO   (YYYY-MM-DD)
 //   pick A B "C D" ...   ref TABLE (the key of a random row of TABLE)
 class ValueTemplate {
-public:
+  public:
     // Throws Error(ExitCode::InvalidInput) at `where` for an unknown function or bad argument.
     static ValueTemplate compile(const std::string& text, const SourceLocation& where);
 
@@ -32,12 +32,12 @@ public:
 
     bool isConstant() const;
 
-private:
+  private:
     struct Part {
         std::string literal;  // when fn is empty
         std::string fn;
         std::vector<std::string> args;
-        double a = 0, b = 0;  // parsed numeric arguments
+        double a = 0, b = 0;     // parsed numeric arguments
         int64_t da = 0, db = 0;  // parsed dates (days since epoch)
     };
     std::vector<Part> parts_;

@@ -30,8 +30,8 @@ using Clock = std::chrono::steady_clock;
 std::vector<SeedFile> findSeedFiles(const fs::path& dir, const std::string& environment) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-        throw Error(ExitCode::InvalidInput, "the seeds directory " + dir.string() + " does not exist",
-                    {dir.string()},
+        throw Error(ExitCode::InvalidInput,
+                    "the seeds directory " + dir.string() + " does not exist", {dir.string()},
                     "create it (`dbtool seed create NAME` does), or point --seeds-dir / "
                     "DBTOOL_SEEDS_DIR / seeds_dir at it");
     }
@@ -72,9 +72,10 @@ std::vector<SeedFile> findSeedFiles(const fs::path& dir, const std::string& envi
     });
     for (size_t i = 1; i < files.size(); ++i) {
         if (files[i].path.stem() == files[i - 1].path.stem()) {
-            throw Error(ExitCode::InvalidInput,
-                        "two seed files named " + files[i].path.stem().string() + " (.yaml and .yml)",
-                        {files[i].path.string()}, "keep one of them");
+            throw Error(
+                ExitCode::InvalidInput,
+                "two seed files named " + files[i].path.stem().string() + " (.yaml and .yml)",
+                {files[i].path.string()}, "keep one of them");
         }
     }
     return files;
@@ -93,10 +94,14 @@ std::string seedTemplate(const std::string& table) {
 
 const char* seedStateName(SeedState state) {
     switch (state) {
-        case SeedState::Applied: return "applied";
-        case SeedState::Pending: return "pending";
-        case SeedState::Changed: return "changed";
-        case SeedState::Missing: return "missing";
+        case SeedState::Applied:
+            return "applied";
+        case SeedState::Pending:
+            return "pending";
+        case SeedState::Changed:
+            return "changed";
+        case SeedState::Missing:
+            return "missing";
     }
     return "unknown";
 }
@@ -115,7 +120,8 @@ namespace {
 std::vector<std::string> readCsvHeader(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw Error(ExitCode::InvalidInput, "cannot read CSV file " + path.string(), {path.string()});
+        throw Error(ExitCode::InvalidInput, "cannot read CSV file " + path.string(),
+                    {path.string()});
     }
     std::vector<std::string> fields;
     std::string field;
@@ -129,7 +135,8 @@ std::vector<std::string> readCsvHeader(const fs::path& path) {
                 first = false;
                 continue;
             }
-            throw Error(ExitCode::InvalidInput, "the CSV header is not valid UTF-8", {path.string(), 1, 1});
+            throw Error(ExitCode::InvalidInput, "the CSV header is not valid UTF-8",
+                        {path.string(), 1, 1});
         }
         first = false;
         any = true;
@@ -156,31 +163,12 @@ std::vector<std::string> readCsvHeader(const fs::path& path) {
         }
     }
     if (!any) {
-        throw Error(ExitCode::InvalidInput, "the CSV file is empty: it needs a header row of column names",
+        throw Error(ExitCode::InvalidInput,
+                    "the CSV file is empty: it needs a header row of column names",
                     {path.string()});
     }
     fields.push_back(field);
     return fields;
-}
-
-// The physical line on which CSV record `record` (1-based, header = 1) starts.
-int csvRecordLine(const fs::path& path, int64_t record) {
-    std::ifstream in(path, std::ios::binary);
-    int line = 1;
-    int64_t current = 1;
-    bool quoted = false;
-    char c;
-    while (current < record && in.get(c)) {
-        if (c == '"') {
-            quoted = !quoted;
-        } else if (c == '\n') {
-            ++line;
-            if (!quoted) {
-                ++current;
-            }
-        }
-    }
-    return line;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +194,7 @@ struct TablePlan {
     size_t fileIndex = 0;
     db::TableInfo info;
     OnConflict onConflict = OnConflict::Error;
-    std::vector<std::string> key;  // conflict target
+    std::vector<std::string> key;      // conflict target
     std::vector<std::string> columns;  // columns of inline rows, first-seen order
     int64_t inlineRows = 0;
     std::optional<GenerateSpec> generate;
@@ -238,7 +226,9 @@ RefTarget parseRef(const YamlValue& v, const std::string& file) {
     return {v.text.substr(0, dot), v.text.substr(dot + 1)};
 }
 
-bool isRef(const YamlValue& v) { return v.isScalar() && v.tag == "!ref"; }
+bool isRef(const YamlValue& v) {
+    return v.isScalar() && v.tag == "!ref";
+}
 
 // Tags dbtool understands: none, !ref, and YAML's standard ones (!!str, ...).
 void checkTag(const YamlValue& v, const std::string& file) {
@@ -267,12 +257,14 @@ std::string normalizeRow(YamlValue& row, const std::string& file) {
             if (value.kind == YamlValue::Kind::Mapping) {
                 merges.push_back(&value);
             } else if (value.kind == YamlValue::Kind::Sequence) {
-                for (const auto& item : value.items) merges.push_back(&item);
+                for (const auto& item : value.items)
+                    merges.push_back(&item);
             }
             continue;
         }
         if (key == "_label") {
-            if (!value.isScalar() || value.text.empty() || value.text.find('.') != std::string::npos) {
+            if (!value.isScalar() || value.text.empty() ||
+                value.text.find('.') != std::string::npos) {
                 inputError(file, value.line, value.column,
                            "_label must be a name without dots, e.g. _label: alice");
             }
@@ -284,7 +276,8 @@ std::string normalizeRow(YamlValue& row, const std::string& file) {
     }
     for (const YamlValue* m : merges) {
         if (m->kind != YamlValue::Kind::Mapping) {
-            inputError(file, m->line, m->column, "<< merges a mapping (an alias such as *defaults)");
+            inputError(file, m->line, m->column,
+                       "<< merges a mapping (an alias such as *defaults)");
         }
         for (size_t i = 0; i < m->fields.size(); ++i) {
             if (out.find(m->fields[i].first) == nullptr && m->fields[i].first != "_label") {
@@ -301,7 +294,7 @@ std::string normalizeRow(YamlValue& row, const std::string& file) {
 // First pass: structure and validation, nothing written
 
 class PlanVisitor : public SeedStreamVisitor {
-public:
+  public:
     PlanVisitor(const SeedFile& file, db::Catalog* catalog) : file_(file), catalog_(catalog) {}
 
     void beginTable(const std::string& name, int line, int column, bool) override {
@@ -318,10 +311,11 @@ public:
         if (catalog_ != nullptr) {
             auto info = catalog_->find(name);
             if (!info) {
-                inputError(path(), line, column,
-                           "unknown table '" + name + "'" + didYouMean(name, catalog_->visibleTables()),
-                           "create it with a migration first, or check the name (schema.table "
-                           "for another schema)");
+                inputError(
+                    path(), line, column,
+                    "unknown table '" + name + "'" + didYouMean(name, catalog_->visibleTables()),
+                    "create it with a migration first, or check the name (schema.table "
+                    "for another schema)");
             }
             t.info = *info;
         }
@@ -330,7 +324,8 @@ public:
 
     void option(const std::string& key, const YamlValue& value, int line, int column) override {
         TablePlan& t = current();
-        static const std::vector<std::string> options = {"rows", "key", "on_conflict", "generate", "csv"};
+        static const std::vector<std::string> options = {"rows", "key", "on_conflict", "generate",
+                                                         "csv"};
         if (key == "key") {
             t.key.clear();
             if (value.isScalar()) {
@@ -343,7 +338,8 @@ public:
                     t.key.push_back(item.text);
                 }
             } else {
-                inputError(path(), value.line, value.column, "key is a column name or a list of them");
+                inputError(path(), value.line, value.column,
+                           "key is a column name or a list of them");
             }
             for (const auto& c : t.key) {
                 checkColumn(t, c, value.line, value.column);
@@ -363,7 +359,8 @@ public:
             t.generate = compileGenerate(t, value);
         } else if (key == "csv") {
             if (!value.isScalar() || value.text.empty()) {
-                inputError(path(), value.line, value.column, "csv names a CSV file beside the seed");
+                inputError(path(), value.line, value.column,
+                           "csv names a CSV file beside the seed");
             }
             t.csv = file_.path.parent_path() / value.text;
             t.csvLine = value.line;
@@ -421,8 +418,9 @@ public:
                            "label '" + label + "' is used twice in table '" + t.written + "'");
             }
             if (catalog_ != nullptr && t.info.primaryKey.empty()) {
-                inputError(path(), row.line, row.column,
-                           "table " + t.info.id() + " has no primary key, so its rows cannot be labelled");
+                inputError(
+                    path(), row.line, row.column,
+                    "table " + t.info.id() + " has no primary key, so its rows cannot be labelled");
             }
         }
     }
@@ -461,13 +459,19 @@ public:
     }
 
     // References to labels not defined earlier in this file: checked against the database.
-    const std::map<std::pair<std::string, std::string>, SourceLocation>& externalRefs() const {
+    struct ExternalRef {
+        SourceLocation where;
+        std::string fromTable;
+    };
+    const std::map<std::pair<std::string, std::string>, ExternalRef>& externalRefs() const {
         return externalRefs_;
     }
     const std::map<std::string, std::set<std::string>>& fileLabels() const { return fileLabels_; }
 
-private:
-    const std::string& path() const { return pathString_.empty() ? (pathString_ = file_.path.string()) : pathString_; }
+  private:
+    const std::string& path() const {
+        return pathString_.empty() ? (pathString_ = file_.path.string()) : pathString_;
+    }
     TablePlan& current() { return plan_.tables.back(); }
 
     void checkColumn(const TablePlan& t, const std::string& column, int line, int col) {
@@ -476,14 +480,16 @@ private:
         }
         const db::ColumnInfo* c = t.info.column(column);
         if (c == nullptr) {
-            inputError(path(), line, col,
-                       "unknown column '" + column + "' of table " + t.info.id() +
-                           didYouMean(column, t.info.columnNames()),
-                       "columns of " + t.info.id() + ": " + [&] {
-                           std::string list;
-                           for (const auto& n : t.info.columnNames()) list += (list.empty() ? "" : ", ") + n;
-                           return list;
-                       }());
+            inputError(
+                path(), line, col,
+                "unknown column '" + column + "' of table " + t.info.id() +
+                    didYouMean(column, t.info.columnNames()),
+                "columns of " + t.info.id() + ": " + [&] {
+                    std::string list;
+                    for (const auto& n : t.info.columnNames())
+                        list += (list.empty() ? "" : ", ") + n;
+                    return list;
+                }());
         }
         if (c->generated) {
             inputError(path(), line, col, "column '" + column + "' is generated; it cannot be set");
@@ -496,8 +502,8 @@ private:
             noteRef(t, v);
             return;
         }
-        if (catalog_ != nullptr && (v.kind == YamlValue::Kind::Sequence ||
-                                    v.kind == YamlValue::Kind::Mapping)) {
+        if (catalog_ != nullptr &&
+            (v.kind == YamlValue::Kind::Sequence || v.kind == YamlValue::Kind::Mapping)) {
             const db::ColumnInfo* c = t.info.column(column);
             const bool fits = c->isJson || (v.kind == YamlValue::Kind::Sequence && c->isArray);
             if (!fits) {
@@ -505,13 +511,16 @@ private:
                            std::string("column '") + column + "' is " + c->type + ": a " +
                                (v.kind == YamlValue::Kind::Sequence ? "list" : "mapping") +
                                " fits " +
-                               (v.kind == YamlValue::Kind::Sequence ? "array or json/jsonb" : "json/jsonb") +
+                               (v.kind == YamlValue::Kind::Sequence ? "array or json/jsonb"
+                                                                    : "json/jsonb") +
                                " columns only",
                            "quote it to store the text as written");
             }
         }
-        for (const auto& item : v.items) checkValue(t, column, item);
-        for (const auto& [k, item] : v.fields) checkValue(t, column, item);
+        for (const auto& item : v.items)
+            checkValue(t, column, item);
+        for (const auto& [k, item] : v.fields)
+            checkValue(t, column, item);
     }
 
     void noteRef(TablePlan& t, const YamlValue& v) {
@@ -541,7 +550,7 @@ private:
             }
         }
         externalRefs_.emplace(std::make_pair(info->id(), target.label),
-                              SourceLocation{path(), v.line, v.column});
+                              ExternalRef{SourceLocation{path(), v.line, v.column}, t.info.id()});
     }
 
     GenerateSpec compileGenerate(TablePlan& t, const YamlValue& v) {
@@ -567,7 +576,8 @@ private:
             const auto& k = v.fields[i].first;
             if (k != "count" && k != "row" && k != "label") {
                 inputError(path(), v.keyPositions[i].first, v.keyPositions[i].second,
-                           "unknown generate option '" + k + "'" + didYouMean(k, {"count", "row", "label"}));
+                           "unknown generate option '" + k + "'" +
+                               didYouMean(k, {"count", "row", "label"}));
             }
         }
         if (const YamlValue* label = v.find("label")) {
@@ -578,10 +588,12 @@ private:
             checkColumn(t, column, row->keyPositions[i].first, row->keyPositions[i].second);
             checkTag(value, path());
             g.columns.push_back(column);
-            if (value.isScalar() && value.tag != "!ref" && value.text.find("{{") != std::string::npos) {
+            if (value.isScalar() && value.tag != "!ref" &&
+                value.text.find("{{") != std::string::npos) {
                 auto tpl = ValueTemplate::compile(value.text, {path(), value.line, value.column});
                 for (const auto& ref : tpl.referencedTables()) {
-                    if (catalog_ == nullptr) continue;
+                    if (catalog_ == nullptr)
+                        continue;
                     auto info = catalog_->find(ref);
                     if (!info) {
                         inputError(path(), value.line, value.column,
@@ -593,7 +605,8 @@ private:
                                    "{{ref " + ref + "}}: table " + info->id() +
                                        " needs a single-column primary key");
                     }
-                    if (info->id() != t.info.id()) t.dependsOn.insert(info->id());
+                    if (info->id() != t.info.id())
+                        t.dependsOn.insert(info->id());
                 }
                 g.templates.push_back(std::move(tpl));
                 g.fixed.emplace_back();
@@ -613,7 +626,8 @@ private:
         while (plan_.loadOrder.size() < n) {
             bool progressed = false;
             for (size_t i = 0; i < n; ++i) {
-                if (done[i]) continue;
+                if (done[i])
+                    continue;
                 bool ready = true;
                 for (size_t j = 0; j < n && ready; ++j) {
                     if (!done[j] && j != i &&
@@ -643,10 +657,12 @@ private:
             }
         }
         for (size_t i = 0; i < n; ++i) {
-            if (plan_.loadOrder[i] != i) plan_.reordered = true;
+            if (plan_.loadOrder[i] != i)
+                plan_.reordered = true;
         }
         for (const auto& t : plan_.tables) {
-            for (const auto& l : t.labels) fileLabels_[t.info.id()].insert(l);
+            for (const auto& l : t.labels)
+                fileLabels_[t.info.id()].insert(l);
         }
     }
 
@@ -654,14 +670,15 @@ private:
     db::Catalog* catalog_;
     SeedPlan plan_;
     mutable std::string pathString_;
-    std::map<std::pair<std::string, std::string>, SourceLocation> externalRefs_;
+    std::map<std::pair<std::string, std::string>, ExternalRef> externalRefs_;
     std::map<std::string, std::set<std::string>> fileLabels_;
 };
 
 // ---------------------------------------------------------------------------------------------
 // Value conversion: YAML -> the text of a bound parameter
 
-std::string pgArrayElement(const YamlValue& v, const std::function<std::string(const YamlValue&)>& ref,
+std::string pgArrayElement(const YamlValue& v,
+                           const std::function<std::string(const YamlValue&)>& ref,
                            bool jsonElements);
 
 std::string pgArray(const YamlValue& v, const std::function<std::string(const YamlValue&)>& ref,
@@ -673,7 +690,8 @@ std::string pgArray(const YamlValue& v, const std::function<std::string(const Ya
     return out + "}";
 }
 
-std::string pgArrayElement(const YamlValue& v, const std::function<std::string(const YamlValue&)>& ref,
+std::string pgArrayElement(const YamlValue& v,
+                           const std::function<std::string(const YamlValue&)>& ref,
                            bool jsonElements) {
     if (v.isNull()) {
         return "NULL";
@@ -684,7 +702,8 @@ std::string pgArrayElement(const YamlValue& v, const std::function<std::string(c
     std::string text = jsonElements ? yamlToJson(v, ref) : (isRef(v) ? ref(v) : v.text);
     std::string quoted = "\"";
     for (char c : text) {
-        if (c == '"' || c == '\\') quoted += '\\';
+        if (c == '"' || c == '\\')
+            quoted += '\\';
         quoted += c;
     }
     return quoted + "\"";
@@ -708,7 +727,7 @@ class SeedLoader;
 
 // Rows of one table, sent in multi-row INSERT batches that also record the inserted keys.
 class BatchInserter {
-public:
+  public:
     BatchInserter(SeedLoader& loader, TablePlan& plan, std::vector<std::string> columns,
                   std::vector<std::string> fillNow, TableCounts& counts);
     void add(PendingRow&& row);
@@ -716,7 +735,7 @@ public:
     bool pendingLabel(const std::string& label) const { return pendingLabels_.count(label) != 0; }
     const std::vector<std::string>& columns() const { return columns_; }
 
-private:
+  private:
     std::string statement(const std::vector<PendingRow>& rows, size_t& paramCount) const;
     void execute(const std::vector<PendingRow>& rows, bool locate);
 
@@ -731,7 +750,7 @@ private:
 };
 
 class SeedLoader : public SeedStreamVisitor {
-public:
+  public:
     SeedLoader(db::Session& session, db::SeedTable& table, SeedPlan& plan, const SeedFile& file,
                uint64_t randomSeed)
         : session_(session), seeds_(table), plan_(plan), file_(file), randomSeed_(randomSeed) {
@@ -750,8 +769,8 @@ public:
         }
         TablePlan& t = plan_.tables[tableIndex_];
         counts_.push_back({t.info.id(), 0, 0, 0, -1});
-        inserter_ = std::make_unique<BatchInserter>(*this, t, t.columns, timestampsToFill(t, t.columns),
-                                                    counts_.back());
+        inserter_ = std::make_unique<BatchInserter>(*this, t, t.columns,
+                                                    timestampsToFill(t, t.columns), counts_.back());
     }
     void option(const std::string&, const YamlValue&, int, int) override {}
     void beginRows(int, int, bool) override {}
@@ -763,7 +782,8 @@ public:
         db::throwIfInterrupted(("loading seed " + file_.name).c_str());
         TablePlan& t = plan_.tables[tableIndex_];
         std::string label = normalizeRow(row, file_.path.string());
-        if (!mappingLabel.empty()) label = mappingLabel;
+        if (!mappingLabel.empty())
+            label = mappingLabel;
         PendingRow pending;
         pending.label = label;
         pending.where = {file_.path.string(), row.line, row.column};
@@ -806,10 +826,12 @@ public:
         seeds_.recordLabel(file_.name, t.info.id(), label, nlohmann::json::array({keyText}).dump());
     }
 
-private:
-    std::vector<std::string> timestampsToFill(const TablePlan& t, const std::vector<std::string>& given) {
+  private:
+    std::vector<std::string> timestampsToFill(const TablePlan& t,
+                                              const std::vector<std::string>& given) {
         std::vector<std::string> out;
-        for (const char* name : {"created_at", "updated_at", "createdAt", "updatedAt", "inserted_at"}) {
+        for (const char* name :
+             {"created_at", "updated_at", "createdAt", "updatedAt", "inserted_at"}) {
             const db::ColumnInfo* c = t.info.column(name);
             if (c != nullptr && c->notNull && !c->hasDefault &&
                 std::find(given.begin(), given.end(), name) == given.end()) {
@@ -873,7 +895,8 @@ private:
     }
 
     db::Catalog& catalog() {
-        if (!catalog_) catalog_ = std::make_unique<db::Catalog>(session_);
+        if (!catalog_)
+            catalog_ = std::make_unique<db::Catalog>(session_);
         return *catalog_;
     }
 
@@ -909,7 +932,8 @@ private:
         };
         std::vector<Cell> fixed(g.columns.size());
         for (size_t c = 0; c < g.columns.size(); ++c) {
-            if (!g.templates[c]) fixed[c] = toCell(t, g.columns[c], g.fixed[c]);
+            if (!g.templates[c])
+                fixed[c] = toCell(t, g.columns[c], g.fixed[c]);
         }
         const std::string tableId = t.info.id();
         for (int64_t i = 0; i < g.count; ++i) {
@@ -929,7 +953,8 @@ private:
                 }
             }
             if (g.label) {
-                row.label = g.label->render(i, valueStream(randomSeed_, tableId, "_label", i), randomKey);
+                row.label =
+                    g.label->render(i, valueStream(randomSeed_, tableId, "_label", i), randomKey);
             }
             inserter.add(std::move(row));
         }
@@ -954,8 +979,8 @@ private:
         };
         const std::string target = direct ? t.info.qualified : "dbtool_csv";
         if (!direct) {
-            session_.runScript("CREATE TEMP TABLE dbtool_csv ON COMMIT DROP AS SELECT " + columnList +
-                               " FROM " + t.info.qualified + " WITH NO DATA");
+            session_.runScript("CREATE TEMP TABLE dbtool_csv ON COMMIT DROP AS SELECT " +
+                               columnList + " FROM " + t.info.qualified + " WITH NO DATA");
         }
         int64_t copied = 0;
         try {
@@ -971,10 +996,11 @@ private:
             if (!pkList.empty()) {
                 // The rows this transaction created in the table are exactly the CSV's.
                 session_.execParams(
-                    "INSERT INTO " + seeds_.keys() + " (seed, table_name, keys) "
-                    "SELECT $1, $2, jsonb_agg(k) FROM (SELECT jsonb_build_array(" + pkList +
-                        ") AS k, (row_number() OVER ()) / 10000 AS g FROM " + t.info.qualified +
-                        " WHERE xmin = pg_current_xact_id()::xid) s GROUP BY g",
+                    "INSERT INTO " + seeds_.keys() +
+                        " (seed, table_name, keys) "
+                        "SELECT $1, $2, jsonb_agg(k) FROM (SELECT jsonb_build_array(" +
+                        pkList + ") AS k, (row_number() OVER ()) / 10000 AS g FROM " +
+                        t.info.qualified + " WHERE xmin = pg_current_xact_id()::xid) s GROUP BY g",
                     {file_.name, t.info.id()});
             }
         } else {
@@ -987,7 +1013,8 @@ private:
                 "WITH ins AS (INSERT INTO " + t.info.qualified + " (" + insertColumns + ") " +
                 overriding(t, t.csvColumns) + "SELECT " + selectList + " FROM dbtool_csv " +
                 conflictClause(t, t.csvColumns) + " RETURNING " +
-                (pkList.empty() ? std::string("NULL::jsonb") : "jsonb_build_array(" + pkList + ")") +
+                (pkList.empty() ? std::string("NULL::jsonb")
+                                : "jsonb_build_array(" + pkList + ")") +
                 " AS k, (xmax::text = '0') AS inserted)" +
                 (pkList.empty() ? std::string()
                                 : ", rec AS (INSERT INTO " + seeds_.keys() +
@@ -997,7 +1024,8 @@ private:
                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
                 "FROM ins";
             std::vector<std::optional<std::string>> params;
-            if (!pkList.empty()) params = {file_.name, t.info.id()};
+            if (!pkList.empty())
+                params = {file_.name, t.info.id()};
             try {
                 auto r = session_.execParams(sql, params);
                 counts.inserted += std::stoll(PQgetvalue(r.get(), 0, 0));
@@ -1011,19 +1039,21 @@ private:
     }
 
     Error csvError(const TablePlan& t, const db::SqlError& e) {
-        // COPY's context says "COPY table, line N[, column c]": N counts records, header = 1.
+        // COPY's context says "COPY table, line N[, column c]", N the file's line (header = 1).
         static const std::regex lineRe(R"(line ([0-9]+)(, column ([^:]+))?)");
         std::smatch m;
         SourceLocation where{t.csv->string()};
         const std::string context = e.server().context;
         if (std::regex_search(context, m, lineRe)) {
-            where.line = csvRecordLine(*t.csv, std::stoll(m[1]));
+            where.line = std::stoi(m[1]);
         }
-        Error error(e.code(), "seed " + file_.name + ": CSV for " + t.info.id() + ": " + e.what(), where,
+        Error error(e.code(), "seed " + file_.name + ": CSV for " + t.info.id() + ": " + e.what(),
+                    where,
                     e.hint().empty() ? "fix the CSV row (RFC 4180: a header row, quoted fields "
                                        "with \"\", an empty unquoted field is NULL)"
                                      : e.hint());
-        for (const auto& [name, value] : e.fields()) error.withField(name, value);
+        for (const auto& [name, value] : e.fields())
+            error.withField(name, value);
         return error;
     }
 
@@ -1032,9 +1062,11 @@ private:
         // application's next insert does not collide. Never move it backwards.
         std::set<std::string> given(t.columns.begin(), t.columns.end());
         given.insert(t.csvColumns.begin(), t.csvColumns.end());
-        if (t.generate) given.insert(t.generate->columns.begin(), t.generate->columns.end());
+        if (t.generate)
+            given.insert(t.generate->columns.begin(), t.generate->columns.end());
         for (const auto& c : t.info.columns) {
-            if (c.sequence.empty() || given.count(c.name) == 0) continue;
+            if (c.sequence.empty() || given.count(c.name) == 0)
+                continue;
             const std::string col = session_.quoteIdent(c.name);
             session_.execParams(
                 "SELECT setval($1::regclass, m) FROM (SELECT max(" + col + ")::bigint AS m FROM " +
@@ -1045,7 +1077,7 @@ private:
         }
     }
 
-public:
+  public:
     std::string keyList(const TablePlan& t) {
         std::string out;
         for (const auto& k : t.info.primaryKey) {
@@ -1057,19 +1089,24 @@ public:
     std::string overriding(const TablePlan& t, const std::vector<std::string>& columns) {
         for (const auto& c : columns) {
             const db::ColumnInfo* info = t.info.column(c);
-            if (info != nullptr && info->identity == 'a') return "OVERRIDING SYSTEM VALUE ";
+            if (info != nullptr && info->identity == 'a')
+                return "OVERRIDING SYSTEM VALUE ";
         }
         return "";
     }
 
     std::string conflictClause(const TablePlan& t, const std::vector<std::string>& columns) {
-        if (t.onConflict == OnConflict::Error) return "";
+        if (t.onConflict == OnConflict::Error)
+            return "";
         std::string target;
-        for (const auto& k : t.key) target += (target.empty() ? "" : ", ") + session_.quoteIdent(k);
-        if (t.onConflict == OnConflict::Skip) return " ON CONFLICT (" + target + ") DO NOTHING";
+        for (const auto& k : t.key)
+            target += (target.empty() ? "" : ", ") + session_.quoteIdent(k);
+        if (t.onConflict == OnConflict::Skip)
+            return " ON CONFLICT (" + target + ") DO NOTHING";
         std::string set;
         for (const auto& c : columns) {
-            if (std::find(t.key.begin(), t.key.end(), c) != t.key.end()) continue;
+            if (std::find(t.key.begin(), t.key.end(), c) != t.key.end())
+                continue;
             const std::string q = session_.quoteIdent(c);
             set += (set.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
         }
@@ -1081,13 +1118,14 @@ public:
     }
 
     Error rowError(const TablePlan& t, const db::SqlError& e, const SourceLocation& where) {
-        Error error(e.code(), "seed " + file_.name + ": table " + t.info.id() + ": " + e.what(), where,
-                    e.hint());
-        for (const auto& [name, value] : e.fields()) error.withField(name, value);
+        Error error(e.code(), "seed " + file_.name + ": table " + t.info.id() + ": " + e.what(),
+                    where, e.hint());
+        for (const auto& [name, value] : e.fields())
+            error.withField(name, value);
         return error;
     }
 
-private:
+  private:
     db::Session& session_;
     db::SeedTable& seeds_;
     SeedPlan& plan_;
@@ -1120,16 +1158,21 @@ BatchInserter::BatchInserter(SeedLoader& loader, TablePlan& plan, std::vector<st
 }
 
 void BatchInserter::add(PendingRow&& row) {
-    if (!row.label.empty()) pendingLabels_.insert(row.label);
+    if (!row.label.empty())
+        pendingLabels_.insert(row.label);
     rows_.push_back(std::move(row));
-    if (rows_.size() >= maxRows_) flush();
+    if (rows_.size() >= maxRows_)
+        flush();
 }
 
-std::string BatchInserter::statement(const std::vector<PendingRow>& rows, size_t& paramCount) const {
+std::string BatchInserter::statement(const std::vector<PendingRow>& rows,
+                                     size_t& paramCount) const {
     db::Session& s = loader_.session();
     std::string columnList;
-    for (const auto& c : columns_) columnList += (columnList.empty() ? "" : ", ") + s.quoteIdent(c);
-    for (const auto& c : fillNow_) columnList += (columnList.empty() ? "" : ", ") + s.quoteIdent(c);
+    for (const auto& c : columns_)
+        columnList += (columnList.empty() ? "" : ", ") + s.quoteIdent(c);
+    for (const auto& c : fillNow_)
+        columnList += (columnList.empty() ? "" : ", ") + s.quoteIdent(c);
     std::string values;
     paramCount = 0;
     for (const auto& row : rows) {
@@ -1149,14 +1192,14 @@ std::string BatchInserter::statement(const std::vector<PendingRow>& rows, size_t
         values += ")";
     }
     const std::string pkList = loader_.keyList(plan_);
-    std::string sql = "WITH ins AS (INSERT INTO " + plan_.info.qualified +
-                      (columnList.empty() ? std::string(" ") : " (" + columnList + ") ") +
-                      loader_.overriding(plan_, columns_) +
-                      (columnList.empty() ? "DEFAULT VALUES" : "VALUES " + values) +
-                      loader_.conflictClause(plan_, columns_) + " RETURNING " +
-                      (pkList.empty() ? std::string("NULL::jsonb")
-                                      : "jsonb_build_array(" + pkList + ")") +
-                      " AS k, (xmax::text = '0') AS inserted)";
+    std::string sql =
+        "WITH ins AS (INSERT INTO " + plan_.info.qualified +
+        (columnList.empty() ? std::string(" ") : " (" + columnList + ") ") +
+        loader_.overriding(plan_, columns_) +
+        (columnList.empty() ? "DEFAULT VALUES" : "VALUES " + values) +
+        loader_.conflictClause(plan_, columns_) + " RETURNING " +
+        (pkList.empty() ? std::string("NULL::jsonb") : "jsonb_build_array(" + pkList + ")") +
+        " AS k, (xmax::text = '0') AS inserted)";
     if (!pkList.empty()) {
         sql += ", rec AS (INSERT INTO " + loader_.seeds().keys() +
                " (seed, table_name, keys) SELECT $" + std::to_string(paramCount + 1) + ", $" +
@@ -1168,7 +1211,8 @@ std::string BatchInserter::statement(const std::vector<PendingRow>& rows, size_t
 }
 
 void BatchInserter::flush() {
-    if (rows_.empty()) return;
+    if (rows_.empty())
+        return;
     std::vector<PendingRow> rows = std::move(rows_);
     rows_.clear();
     pendingLabels_.clear();
@@ -1178,7 +1222,8 @@ void BatchInserter::flush() {
     try {
         execute(rows, false);
     } catch (db::SqlError& batchError) {
-        if (batchError.code() == ExitCode::Interrupted || batchError.code() == ExitCode::Connection) {
+        if (batchError.code() == ExitCode::Interrupted ||
+            batchError.code() == ExitCode::Connection) {
             throw;
         }
         s.runScript("ROLLBACK TO SAVEPOINT dbtool_batch");
@@ -1210,7 +1255,8 @@ void BatchInserter::execute(const std::vector<PendingRow>& rows, bool /*locate*/
                 params.emplace_back(std::nullopt);
             }
         }
-        for (size_t i = 0; i < fillNow_.size(); ++i) params.emplace_back(loader_.now());
+        for (size_t i = 0; i < fillNow_.size(); ++i)
+            params.emplace_back(loader_.now());
     }
     if (!loader_.keyList(plan_).empty()) {
         params.emplace_back(loader_.file().name);
@@ -1225,26 +1271,31 @@ void BatchInserter::execute(const std::vector<PendingRow>& rows, bool /*locate*/
     // Labels: RETURNING follows the VALUES order unless rows were skipped.
     const bool aligned = static_cast<size_t>(returned) == rows.size();
     for (size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i].label.empty()) continue;
+        if (rows[i].label.empty())
+            continue;
         std::string keyText;
         if (aligned) {
-            keyText = nlohmann::json::parse(PQgetvalue(r.get(), static_cast<int>(i), 0)).at(0).get<std::string>();
+            keyText = nlohmann::json::parse(PQgetvalue(r.get(), static_cast<int>(i), 0))
+                          .at(0)
+                          .get<std::string>();
         } else {
             // A skipped row keeps its existing key: look it up by the conflict key.
             std::string where;
             std::vector<std::optional<std::string>> keyParams;
             for (const auto& k : plan_.key) {
-                const size_t c = static_cast<size_t>(std::find(columns_.begin(), columns_.end(), k) - columns_.begin());
+                const size_t c = static_cast<size_t>(
+                    std::find(columns_.begin(), columns_.end(), k) - columns_.begin());
                 if (c >= rows[i].cells.size() || rows[i].cells[c].kind != Cell::Kind::Value) {
                     throw Error(ExitCode::InvalidInput,
-                                "labelled row needs a value for key column '" + k + "'", rows[i].where);
+                                "labelled row needs a value for key column '" + k + "'",
+                                rows[i].where);
                 }
                 where += (where.empty() ? "" : " AND ") + s.quoteIdent(k) + " = $" +
                          std::to_string(keyParams.size() + 1);
                 keyParams.emplace_back(rows[i].cells[c].text);
             }
-            auto found = s.execParams("SELECT " + s.quoteIdent(plan_.info.primaryKey[0]) + "::text FROM " +
-                                          plan_.info.qualified + " WHERE " + where,
+            auto found = s.execParams("SELECT " + s.quoteIdent(plan_.info.primaryKey[0]) +
+                                          "::text FROM " + plan_.info.qualified + " WHERE " + where,
                                       keyParams);
             keyText = PQgetvalue(found.get(), 0, 0);
         }
@@ -1259,9 +1310,12 @@ std::string countsJson(const std::vector<TableCounts>& counts, const SeedPlan& p
     for (const auto& c : counts) {
         bool undoable = true;
         for (const auto& t : plan.tables) {
-            if (t.info.id() == c.table && t.info.primaryKey.empty()) undoable = false;
+            if (t.info.id() == c.table && t.info.primaryKey.empty())
+                undoable = false;
         }
-        j[c.table] = {{"inserted", c.inserted}, {"updated", c.updated}, {"skipped", c.skipped},
+        j[c.table] = {{"inserted", c.inserted},
+                      {"updated", c.updated},
+                      {"skipped", c.skipped},
                       {"undoable", undoable}};
     }
     return j.dump();
@@ -1291,15 +1345,25 @@ SeedPlan planSeed(const SeedFile& file, db::Catalog* catalog, db::SeedTable* see
     SeedPlan plan = visitor.finish();
     if (planned != nullptr) {
         for (const auto& t : plan.tables) {
-            for (const auto& l : t.labels) planned->insert({t.info.id(), l});
-            if (t.generate && t.generate->label) planned->insert({t.info.id(), "*"});
+            for (const auto& l : t.labels)
+                planned->insert({t.info.id(), l});
+            if (t.generate && t.generate->label)
+                planned->insert({t.info.id(), "*"});
         }
     }
     if (catalog != nullptr) {
-        for (const auto& [target, where] : visitor.externalRefs()) {
-            const bool generated = std::any_of(plan.tables.begin(), plan.tables.end(), [&](const auto& t) {
-                return t.info.id() == target.first && t.generate && t.generate->label;
-            });
+        for (const auto& [target, ref] : visitor.externalRefs()) {
+            const SourceLocation& where = ref.where;
+            // A label of another table in this file: that table loads first (FK order).
+            auto inFile = visitor.fileLabels().find(target.first);
+            if (target.first != ref.fromTable && inFile != visitor.fileLabels().end() &&
+                inFile->second.count(target.second) != 0) {
+                continue;
+            }
+            const bool generated =
+                std::any_of(plan.tables.begin(), plan.tables.end(), [&](const auto& t) {
+                    return t.info.id() == target.first && t.generate && t.generate->label;
+                });
             const bool inPlan = planned != nullptr && (planned->count(target) != 0 ||
                                                        planned->count({target.first, "*"}) != 0);
             const bool known = generated || inPlan ||
@@ -1307,7 +1371,8 @@ SeedPlan planSeed(const SeedFile& file, db::Catalog* catalog, db::SeedTable* see
                                 seeds->labelKey(target.first, target.second).has_value());
             if (!known) {
                 std::vector<std::string> candidates;
-                if (auto it = visitor.fileLabels().find(target.first); it != visitor.fileLabels().end()) {
+                if (auto it = visitor.fileLabels().find(target.first);
+                    it != visitor.fileLabels().end()) {
                     candidates.assign(it->second.begin(), it->second.end());
                 }
                 throw Error(ExitCode::InvalidInput,
@@ -1337,7 +1402,8 @@ Seeder::Seeder(db::Session& session, std::vector<SeedFile> files, const std::str
 std::vector<SeedStatus> Seeder::status() {
     db::SeedTable table(session_, schema_);
     std::map<std::string, db::AppliedSeed> applied;
-    for (auto& a : table.read()) applied[a.name] = a;
+    for (auto& a : table.read())
+        applied[a.name] = a;
     std::vector<SeedStatus> out;
     for (const auto& f : files_) {
         SeedStatus s;
@@ -1347,13 +1413,14 @@ std::vector<SeedStatus> Seeder::status() {
             s.applied = it->second;
             const SeedPlan plan = planSeed(f, nullptr, nullptr);
             s.state = checksumOf(f, plan.csvFiles) == it->second.checksum ? SeedState::Applied
-                                                                           : SeedState::Changed;
+                                                                          : SeedState::Changed;
             applied.erase(it);
         }
         out.push_back(std::move(s));
     }
     for (auto& [name, a] : applied) {
-        if (!a.environment.empty() && a.environment != environment_) continue;  // another env's
+        if (!a.environment.empty() && a.environment != environment_)
+            continue;  // another env's
         SeedStatus s;
         s.name = name;
         s.state = SeedState::Missing;
@@ -1370,14 +1437,17 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
     SeedOutcome outcome;
     outcome.name = seed.name;
     outcome.action = SeedOutcome::Action::Undone;
-    const auto counts = nlohmann::json::parse(seed.rowCountsJson.empty() ? "{}" : seed.rowCountsJson);
+    const auto counts =
+        nlohmann::json::parse(seed.rowCountsJson.empty() ? "{}" : seed.rowCountsJson);
     for (const auto& [tableId, c] : counts.items()) {
         if (c.contains("undoable") && !c["undoable"].get<bool>() && c.value("inserted", 0) > 0) {
             throw Error(ExitCode::Check,
                         "cannot undo seed " + seed.name + ": table " + tableId +
                             " has no primary key, so the rows it inserted cannot be told apart",
-                        {}, "delete them by hand, then unrecord the seed: DELETE FROM schema_seeds "
-                            "WHERE name = '" + seed.name + "'");
+                        {},
+                        "delete them by hand, then unrecord the seed: DELETE FROM schema_seeds "
+                        "WHERE name = '" +
+                            seed.name + "'");
         }
         outcome.notRestored += c.value("updated", 0);
     }
@@ -1387,14 +1457,16 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
     for (const auto& tableId : tables) {
         auto info = catalog.find(tableId);
         if (!info || info->primaryKey.empty()) {
-            throw Error(ExitCode::Check, "cannot undo seed " + seed.name + ": table " + tableId +
-                                             (info ? " has no primary key any more" : " no longer exists"));
+            throw Error(ExitCode::Check,
+                        "cannot undo seed " + seed.name + ": table " + tableId +
+                            (info ? " has no primary key any more" : " no longer exists"));
         }
         std::string columns, values;
         for (size_t i = 0; i < info->primaryKey.size(); ++i) {
             const db::ColumnInfo* c = info->column(info->primaryKey[i]);
             columns += (i ? ", " : "") + session.quoteIdent(c->name);
-            values += (i ? ", " : "") + std::string("(e ->> ") + std::to_string(i) + ")::" + c->type;
+            values +=
+                (i ? ", " : "") + std::string("(e ->> ") + std::to_string(i) + ")::" + c->type;
         }
         try {
             auto r = session.execParams("DELETE FROM " + info->qualified + " WHERE (" + columns +
@@ -1405,12 +1477,14 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
             outcome.deleted += std::stoll(PQcmdTuples(r.get()));
             outcome.tables.push_back({tableId, -std::stoll(PQcmdTuples(r.get())), 0, 0, -1});
         } catch (db::SqlError& e) {
-            Error error(e.code(), "cannot undo seed " + seed.name + ": " + e.what(), {},
-                        e.server().sqlstate == "23503"
-                            ? "rows added since (by the application or a later seed) still refer "
-                              "to rows of this seed; undo the later seed first, or delete those rows"
-                            : e.hint());
-            for (const auto& [name, value] : e.fields()) error.withField(name, value);
+            Error error(
+                e.code(), "cannot undo seed " + seed.name + ": " + e.what(), {},
+                e.server().sqlstate == "23503"
+                    ? "rows added since (by the application or a later seed) still refer "
+                      "to rows of this seed; undo the later seed first, or delete those rows"
+                    : e.hint());
+            for (const auto& [name, value] : e.fields())
+                error.withField(name, value);
             throw error;
         }
     }
@@ -1419,9 +1493,11 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
 }
 
 bool matches(const SeedFile& f, const std::string& wanted) {
-    if (f.name == wanted) return true;
+    if (f.name == wanted)
+        return true;
     const std::string stem = f.path.stem().string();
-    if (stem == wanted) return true;
+    if (stem == wanted)
+        return true;
     const size_t underscore = stem.find('_');
     return underscore != std::string::npos && stem.substr(underscore + 1) == wanted;
 }
@@ -1430,11 +1506,24 @@ bool matches(const SeedFile& f, const std::string& wanted) {
 
 std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
     for (const auto& wanted : options.names) {
-        if (std::none_of(files_.begin(), files_.end(), [&](const auto& f) { return matches(f, wanted); })) {
+        if (std::none_of(files_.begin(), files_.end(),
+                         [&](const auto& f) { return matches(f, wanted); })) {
+            // Suggest among full names and names without their order prefix.
             std::vector<std::string> names;
-            for (const auto& f : files_) names.push_back(f.name);
-            throw Error(ExitCode::Usage, "no seed named '" + wanted + "'" + didYouMean(wanted, names), {},
-                        "`dbtool seed status` lists the seeds");
+            std::map<std::string, std::string> fullName;
+            for (const auto& f : files_) {
+                names.push_back(f.name);
+                fullName[f.name] = f.name;
+                const std::string stem = f.path.stem().string();
+                const std::string shortName = stem.substr(stem.find('_') + 1);
+                names.push_back(shortName);
+                fullName[shortName] = f.name;
+            }
+            const std::string best = closestMatch(wanted, names);
+            throw Error(ExitCode::Usage,
+                        "no seed named '" + wanted + "'" +
+                            (best.empty() ? "" : ", did you mean '" + fullName[best] + "'?"),
+                        {}, "`dbtool seed status` lists the seeds");
         }
     }
     std::vector<SeedOutcome> outcomes;
@@ -1442,17 +1531,20 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
     db::SeedTable table(session_, schema_);
     if (!options.dryRun) {
         lock = std::make_unique<db::AdvisoryLock>(
-            session_, schema_, [this](const std::string& holder) { observer_.waitingForLock(holder); });
+            session_, schema_,
+            [this](const std::string& holder) { observer_.waitingForLock(holder); });
         table.ensure();
     }
     std::map<std::string, db::AppliedSeed> applied;
-    for (auto& a : table.read()) applied[a.name] = a;
+    for (auto& a : table.read())
+        applied[a.name] = a;
     LabelSet plannedLabels;  // dry run: labels the seeds before would define
 
     for (const auto& file : files_) {
         const bool named = std::any_of(options.names.begin(), options.names.end(),
                                        [&](const auto& w) { return matches(file, w); });
-        if (!options.names.empty() && !named) continue;
+        if (!options.names.empty() && !named)
+            continue;
         db::throwIfInterrupted(("before seed " + file.name).c_str());
         const auto start = Clock::now();
         const auto previous = applied.find(file.name);
@@ -1469,8 +1561,9 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
             }
             for (size_t i : plan.loadOrder) {
                 const auto& t = plan.tables[i];
-                o.tables.push_back({t.info.id(), 0, 0, 0,
-                                    t.csv ? -1 : t.inlineRows + (t.generate ? t.generate->count : 0)});
+                o.tables.push_back(
+                    {t.info.id(), 0, 0, 0,
+                     t.csv ? -1 : t.inlineRows + (t.generate ? t.generate->count : 0)});
             }
             observer_.done(o);
             outcomes.push_back(o);
@@ -1527,14 +1620,15 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
         } catch (Error& e) {
             std::string done;
             for (const auto& o : outcomes) {
-                if (o.action == SeedOutcome::Action::Ran || o.action == SeedOutcome::Action::Rerun) {
+                if (o.action == SeedOutcome::Action::Ran ||
+                    o.action == SeedOutcome::Action::Rerun) {
                     done += (done.empty() ? "" : ", ") + o.name;
                 }
             }
             e.withField("seed", file.name)
                 .withField("applied in this run", done.empty() ? "none" : done)
-                .withField("outcome", "seed " + file.name +
-                                          " was rolled back: none of its rows remain");
+                .withField("outcome",
+                           "seed " + file.name + " was rolled back: none of its rows remain");
             throw;
         } catch (const std::exception&) {
             db::rethrowPqxx("seed " + file.name);
@@ -1552,7 +1646,8 @@ std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bo
     std::vector<db::AppliedSeed> applied = table.read();
     // Newest first: the order the seeds ran in, reversed.
     std::map<std::string, size_t> position;
-    for (size_t i = 0; i < files_.size(); ++i) position[files_[i].name] = i;
+    for (size_t i = 0; i < files_.size(); ++i)
+        position[files_[i].name] = i;
     std::sort(applied.begin(), applied.end(), [&](const auto& a, const auto& b) {
         const size_t pa = position.count(a.name) ? position[a.name] : 0;
         const size_t pb = position.count(b.name) ? position[b.name] : 0;
@@ -1564,7 +1659,8 @@ std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bo
             SeedFile probe;
             probe.name = a.name;
             probe.path = a.name + ".yaml";
-            if (matches(probe, *name)) chosen.push_back(a);
+            if (matches(probe, *name))
+                chosen.push_back(a);
         }
         if (chosen.empty()) {
             throw Error(ExitCode::Check, "seed '" + *name + "' is not applied", {},

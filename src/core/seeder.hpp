@@ -21,7 +21,8 @@ struct SeedFile {
 };
 
 // The seed files for `environment`, in order (by the order number, then the name).
-std::vector<SeedFile> findSeedFiles(const std::filesystem::path& dir, const std::string& environment);
+std::vector<SeedFile> findSeedFiles(const std::filesystem::path& dir,
+                                    const std::string& environment);
 
 // The template `seed create` writes.
 std::string seedTemplate(const std::string& table);
@@ -50,12 +51,12 @@ struct SeedOutcome {
     Action action = Action::Ran;
     std::vector<TableCounts> tables;
     int64_t ms = 0;
-    int64_t deleted = 0;   // undo
+    int64_t deleted = 0;      // undo
     int64_t notRestored = 0;  // undo: rows the seed updated, which stay as they are
 };
 
 class SeedObserver {
-public:
+  public:
     virtual ~SeedObserver() = default;
     virtual void waitingForLock(const std::string& /*holder*/) {}
     virtual void note(const std::string& /*text*/) {}
@@ -72,7 +73,7 @@ struct SeedRunOptions {
 // Loads seed files: each in one transaction together with its tracking rows, under the
 // advisory lock of the tracking schema.
 class Seeder {
-public:
+  public:
     Seeder(db::Session& session, std::vector<SeedFile> files, const std::string& trackingSchema,
            std::string environment, SeedObserver& observer);
 
@@ -81,7 +82,7 @@ public:
     // Undoes `name`, or the newest applied seed, or (all) every applied seed newest first.
     std::vector<SeedOutcome> undo(const std::optional<std::string>& name, bool all);
 
-private:
+  private:
     db::Session& session_;
     std::vector<SeedFile> files_;
     std::string schema_;

@@ -13,7 +13,7 @@ std::string sha256Hex(std::string_view data);
 
 // Incremental SHA-256, for checksums over several files read in chunks.
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(const Sha256&) = delete;
@@ -23,7 +23,7 @@ public:
     void updateFile(const std::filesystem::path& path);
     std::string hex();
 
-private:
+  private:
     void* ctx_;
 };
 

@@ -26,11 +26,11 @@ namespace {
 
 // Where a node sits in a seed document decides whether it is built as a tree or streamed.
 enum class Role {
-    Root,        // the top-level mapping: table -> value
-    TableRows,   // a short-form table: a sequence of rows
-    LongForm,    // a long-form table: rows/key/on_conflict/generate/csv
-    RowList,     // rows: of the long form (a sequence of rows, or a mapping label -> row)
-    Tree,        // anything built whole (a row, an option value)
+    Root,       // the top-level mapping: table -> value
+    TableRows,  // a short-form table: a sequence of rows
+    LongForm,   // a long-form table: rows/key/on_conflict/generate/csv
+    RowList,    // rows: of the long form (a sequence of rows, or a mapping label -> row)
+    Tree,       // anything built whole (a row, an option value)
 };
 
 struct Frame {
@@ -44,7 +44,7 @@ struct Frame {
 };
 
 class StreamHandler : public YAML::EventHandler {
-public:
+  public:
     StreamHandler(const std::string& file, SeedStreamVisitor& visitor)
         : file_(file), visitor_(visitor) {}
 
@@ -61,8 +61,9 @@ public:
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
         auto it = anchors_.find(anchor);
         if (it == anchors_.end()) {
-            fail(mark, "this alias refers to an anchor on a whole table or row list; aliases "
-                       "work for rows and values only");
+            fail(mark,
+                 "this alias refers to an anchor on a whole table or row list; aliases "
+                 "work for rows and values only");
         }
         YamlValue v = it->second;
         at(v, mark);
@@ -96,7 +97,7 @@ public:
 
     bool sawDocument() const { return sawRoot_; }
 
-private:
+  private:
     void at(YamlValue& v, const YAML::Mark& mark) const {
         v.line = mark.line + 1;
         v.column = mark.column + 1;
@@ -252,7 +253,8 @@ private:
                 if (parent.key == "rows") {
                     // rows: with a scalar value (rows: ~ is an empty list).
                     if (!v.isNull()) {
-                        failAt(v.line, v.column, "rows must be a list of rows (or label: row pairs)");
+                        failAt(v.line, v.column,
+                               "rows must be a list of rows (or label: row pairs)");
                     }
                     visitor_.beginRows(parent.keyLine, parent.keyColumn, false);
                 } else {
@@ -316,11 +318,21 @@ std::string jsonString(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];

@@ -17,9 +17,9 @@ struct YamlValue {
     std::string text;  // scalars
     // "?" for a plain scalar, "!" for a quoted one, or an explicit tag such as "!ref".
     std::string tag;
-    std::vector<YamlValue> items;                            // sequences
-    std::vector<std::pair<std::string, YamlValue>> fields;   // mappings, in file order
-    std::vector<std::pair<int, int>> keyPositions;           // line/column of each field's key
+    std::vector<YamlValue> items;                           // sequences
+    std::vector<std::pair<std::string, YamlValue>> fields;  // mappings, in file order
+    std::vector<std::pair<int, int>> keyPositions;          // line/column of each field's key
     int line = 0;
     int column = 0;
 
@@ -33,7 +33,7 @@ struct YamlValue {
 // values. Small values (long-form options, generate specs) arrive whole; the rows of a table
 // arrive one at a time, so memory does not grow with the number of rows.
 class SeedStreamVisitor {
-public:
+  public:
     virtual ~SeedStreamVisitor() = default;
     // A top-level key. `longForm` is true when its value is a mapping (rows:, key:, ...).
     virtual void beginTable(const std::string& name, int line, int column, bool longForm) = 0;

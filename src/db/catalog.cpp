@@ -24,7 +24,9 @@ std::vector<std::string> TableInfo::columnNames() const {
 }
 
 namespace {
-bool isTrue(const PGresult* r, int row, int col) { return std::strcmp(PQgetvalue(r, row, col), "t") == 0; }
+bool isTrue(const PGresult* r, int row, int col) {
+    return std::strcmp(PQgetvalue(r, row, col), "t") == 0;
+}
 }  // namespace
 
 std::optional<TableInfo> Catalog::find(const std::string& name) {
@@ -90,7 +92,8 @@ std::optional<TableInfo> Catalog::find(const std::string& name) {
         size_t start = 0;
         while (start <= list.size()) {
             size_t end = list.find('\x1f', start);
-            if (end == std::string::npos) end = list.size();
+            if (end == std::string::npos)
+                end = list.size();
             columns.push_back(list.substr(start, end - start));
             start = end + 1;
         }

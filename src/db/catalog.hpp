@@ -15,7 +15,7 @@ struct ColumnInfo {
     std::string type;      // format_type(), e.g. "timestamp with time zone", "text[]"
     std::string baseType;  // type name, the element's for arrays ("text", "jsonb", "int4")
     bool isArray = false;
-    bool isJson = false;   // json or jsonb (arrays of json are arrays)
+    bool isJson = false;  // json or jsonb (arrays of json are arrays)
     bool notNull = false;
     bool hasDefault = false;
     char identity = '\0';  // 'a' GENERATED ALWAYS, 'd' BY DEFAULT, '\0' none
@@ -30,7 +30,7 @@ struct TableInfo {
     std::vector<ColumnInfo> columns;
     std::vector<std::string> primaryKey;
     std::vector<std::set<std::string>> uniqueKeys;  // column sets of non-partial unique indexes
-    std::set<std::string> referencedTables;          // qualified names this table's FKs point to
+    std::set<std::string> referencedTables;         // qualified names this table's FKs point to
 
     const ColumnInfo* column(const std::string& name) const;
     std::vector<std::string> columnNames() const;
@@ -40,14 +40,14 @@ struct TableInfo {
 
 // Reads table definitions from the system catalogs (cached per name).
 class Catalog {
-public:
+  public:
     explicit Catalog(Session& session) : session_(session) {}
     // `name` as written in a seed: "users" (found through search_path) or "app.users".
     std::optional<TableInfo> find(const std::string& name);
     // Tables visible in search_path, for did-you-mean suggestions.
     std::vector<std::string> visibleTables();
 
-private:
+  private:
     Session& session_;
     std::map<std::string, std::optional<TableInfo>> cache_;
 };

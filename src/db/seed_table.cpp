@@ -19,38 +19,40 @@ void SeedTable::ensure() {
     // Keys and labels are written before their seed's row in the same transaction, hence the
     // deferred foreign keys; deleting a seed's row removes its keys and labels with it.
     pqxx::work tx(session_.conn());
-    session_.runScript(
-        "CREATE SCHEMA IF NOT EXISTS " + session_.quoteIdent(schema_) + ";\n" +
-        "CREATE TABLE IF NOT EXISTS " + seeds() +
-        " (\n"
-        "  name text PRIMARY KEY,\n"
-        "  checksum text NOT NULL,\n"
-        "  environment text,\n"
-        "  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),\n"
-        "  execution_ms bigint,\n"
-        "  random_seed bigint,\n"
-        "  rows_inserted bigint NOT NULL DEFAULT 0,\n"
-        "  rows_updated bigint NOT NULL DEFAULT 0,\n"
-        "  row_counts jsonb NOT NULL DEFAULT '{}'\n"
-        ");\n"
-        "CREATE TABLE IF NOT EXISTS " + keys() +
-        " (\n"
-        "  id bigserial PRIMARY KEY,\n"
-        "  seed text NOT NULL REFERENCES " + seeds() +
-        " (name) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
-        "  table_name text NOT NULL,\n"
-        "  keys jsonb NOT NULL\n"
-        ");\n"
-        "CREATE INDEX IF NOT EXISTS schema_seed_keys_seed_idx ON " + keys() + " (seed);\n" +
-        "CREATE TABLE IF NOT EXISTS " + labels() +
-        " (\n"
-        "  table_name text NOT NULL,\n"
-        "  label text NOT NULL,\n"
-        "  seed text NOT NULL REFERENCES " + seeds() +
-        " (name) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
-        "  key jsonb NOT NULL,\n"
-        "  PRIMARY KEY (table_name, label)\n"
-        ");\n");
+    session_.runScript("CREATE SCHEMA IF NOT EXISTS " + session_.quoteIdent(schema_) + ";\n" +
+                       "CREATE TABLE IF NOT EXISTS " + seeds() +
+                       " (\n"
+                       "  name text PRIMARY KEY,\n"
+                       "  checksum text NOT NULL,\n"
+                       "  environment text,\n"
+                       "  applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),\n"
+                       "  execution_ms bigint,\n"
+                       "  random_seed bigint,\n"
+                       "  rows_inserted bigint NOT NULL DEFAULT 0,\n"
+                       "  rows_updated bigint NOT NULL DEFAULT 0,\n"
+                       "  row_counts jsonb NOT NULL DEFAULT '{}'\n"
+                       ");\n"
+                       "CREATE TABLE IF NOT EXISTS " +
+                       keys() +
+                       " (\n"
+                       "  id bigserial PRIMARY KEY,\n"
+                       "  seed text NOT NULL REFERENCES " +
+                       seeds() +
+                       " (name) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
+                       "  table_name text NOT NULL,\n"
+                       "  keys jsonb NOT NULL\n"
+                       ");\n"
+                       "CREATE INDEX IF NOT EXISTS schema_seed_keys_seed_idx ON " +
+                       keys() + " (seed);\n" + "CREATE TABLE IF NOT EXISTS " + labels() +
+                       " (\n"
+                       "  table_name text NOT NULL,\n"
+                       "  label text NOT NULL,\n"
+                       "  seed text NOT NULL REFERENCES " +
+                       seeds() +
+                       " (name) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
+                       "  key jsonb NOT NULL,\n"
+                       "  PRIMARY KEY (table_name, label)\n"
+                       ");\n");
     tx.commit();
 }
 
@@ -89,7 +91,8 @@ void SeedTable::record(const AppliedSeed& s, int64_t randomSeed) {
                          std::to_string(s.rowsUpdated), s.rowCountsJson});
 }
 
-std::optional<std::string> SeedTable::labelKey(const std::string& tableId, const std::string& label) {
+std::optional<std::string> SeedTable::labelKey(const std::string& tableId,
+                                               const std::string& label) {
     auto r = session_.execParams(
         "SELECT key::text FROM " + labels() + " WHERE table_name = $1 AND label = $2",
         {tableId, label});

@@ -28,7 +28,7 @@ struct AppliedSeed {
 //                       undo removes exactly those rows
 //   schema_seed_labels  labelled rows' keys, for !ref across seed files
 class SeedTable {
-public:
+  public:
     SeedTable(Session& session, std::string schema);
 
     void ensure();  // create if missing (call under the advisory lock)
@@ -48,7 +48,7 @@ public:
     std::vector<std::string> tablesOf(const std::string& seed);
     void forget(const std::string& seed);  // its row, keys and labels
 
-private:
+  private:
     Session& session_;
     std::string schema_;
 };

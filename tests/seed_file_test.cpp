@@ -1,0 +1,194 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/seed_generate.hpp"
+#include "core/seeder.hpp"
+#include "core/yaml_stream.hpp"
+#include "support/database.hpp"
+
+namespace dbtool {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Records what the stream reader reports.
+struct Recorder : SeedStreamVisitor {
+    std::vector<std::string> events;
+    std::vector<YamlValue> rows;
+    void beginTable(const std::string& name, int line, int column, bool longForm) override {
+        events.push_back("table " + name + " " + std::to_string(line) + ":" +
+                         std::to_string(column) + (longForm ? " long" : " short"));
+    }
+    void option(const std::string& key, const YamlValue& value, int line, int) override {
+        events.push_back(
+            "option " + key + "@" + std::to_string(line) + "=" +
+            yamlToJson(value, [](const YamlValue& v) { return "\"ref:" + v.text + "\""; }));
+    }
+    void beginRows(int line, int, bool labelled) override {
+        events.push_back("rows@" + std::to_string(line) + (labelled ? " labelled" : ""));
+    }
+    void row(YamlValue&& row, const std::string& label) override {
+        events.push_back("row " + std::to_string(row.line) + (label.empty() ? "" : " " + label));
+        rows.push_back(std::move(row));
+    }
+    void endTable() override { events.push_back("end"); }
+};
+
+Recorder read(const std::string& text) {
+    Recorder r;
+    streamSeedText(text, "s.yaml", r);
+    return r;
+}
+
+Error readError(const std::string& text) {
+    try {
+        read(text);
+    } catch (const Error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "expected an error for:\n" << text;
+    return Error(ExitCode::Ok, "");
+}
+
+TEST(SeedStream, ShortAndLongFormsStreamRowsWithPositions) {
+    auto r = read(
+        "users:\n"
+        "  - {name: Ann, email: ann@example.com}\n"
+        "  - name: Bob\n"
+        "    tags: [a, b]\n"
+        "posts:\n"
+        "  key: [slug]\n"
+        "  on_conflict: update\n"
+        "  rows:\n"
+        "    hello: {slug: hello, author_id: !ref users.ann}\n"
+        "empty:\n");
+    EXPECT_EQ(r.events,
+              (std::vector<std::string>{"table users 1:1 short", "row 2", "row 3", "end",
+                                        "table posts 5:1 long", "option key@6=[\"slug\"]",
+                                        "option on_conflict@7=\"update\"", "rows@8 labelled",
+                                        "row 9 hello", "end", "table empty 10:1 short", "end"}));
+    ASSERT_EQ(r.rows.size(), 3u);
+    EXPECT_EQ(r.rows[1].find("tags")->items.size(), 2u);
+    EXPECT_EQ(r.rows[2].find("author_id")->tag, "!ref");
+    EXPECT_EQ(r.rows[2].keyPositions[1], std::make_pair(9, 26));
+}
+
+TEST(SeedStream, AnchorsAliasesAndScalarStyles) {
+    auto r = read(
+        "users:\n"
+        "  - &base {role: member, active: true}\n"
+        "  - <<: *base\n"
+        "    name: \"quoted\"\n"
+        "    note: ~\n");
+    ASSERT_EQ(r.rows.size(), 2u);
+    const YamlValue& merge = *r.rows[1].find("<<");
+    EXPECT_EQ(merge.kind, YamlValue::Kind::Mapping);
+    EXPECT_EQ(merge.find("role")->text, "member");
+    EXPECT_EQ(r.rows[1].find("name")->tag, "!");
+    EXPECT_TRUE(r.rows[1].find("note")->isNull());
+}
+
+TEST(SeedStream, StructureErrorsHaveLineAndColumn) {
+    Error syntax = readError("users:\n  - name: [Ann\n  - name: Bob\n");
+    EXPECT_EQ(syntax.code(), ExitCode::InvalidInput);
+    EXPECT_THAT(syntax.what(), HasSubstr("YAML syntax error"));
+    EXPECT_EQ(syntax.where().file, "s.yaml");
+    EXPECT_GT(syntax.where().line, 1);
+
+    Error notMap = readError("- a\n- b\n");
+    EXPECT_THAT(notMap.what(), HasSubstr("mapping of table names"));
+    EXPECT_EQ(notMap.where().line, 1);
+
+    Error scalarTable = readError("users: 42\n");
+    EXPECT_THAT(scalarTable.what(), HasSubstr("must hold a list of rows"));
+    EXPECT_EQ(scalarTable.where().str(), "s.yaml:1:8");
+
+    EXPECT_THAT(readError("a: []\n---\nb: []\n").what(), HasSubstr("one YAML document"));
+}
+
+TEST(YamlToJson, ResolvesCoreTypes) {
+    auto r = read("t:\n  - {v: {n: 1, f: -2.5e3, b: true, s: \"1\", z: ~, w: word, l: [1, x]}}\n");
+    const std::string json = yamlToJson(*r.rows[0].find("v"), [](const YamlValue&) { return "0"; });
+    EXPECT_EQ(json, R"({"n":1,"f":-2.5e3,"b":true,"s":"1","z":null,"w":"word","l":[1,"x"]})");
+}
+
+TEST(ValueTemplate, RendersEveryFunctionDeterministically) {
+    const SourceLocation here{"s.yaml", 3, 5};
+    auto render = [&](const std::string& text, int64_t row, uint64_t seed = 7) {
+        return ValueTemplate::compile(text, here)
+            .render(row, valueStream(seed, "public.t", "c", row),
+                    [](const std::string& table, uint64_t r) {
+                        return table + "#" + std::to_string(r % 3);
+                    });
+    };
+    EXPECT_EQ(render("user{{seq}}", 0), "user1");
+    EXPECT_EQ(render("{{seq 100}}", 4), "104");
+    for (int i = 0; i < 50; ++i) {
+        const int v = std::stoi(render("{{int 5 9}}", i));
+        EXPECT_GE(v, 5);
+        EXPECT_LE(v, 9);
+        const std::string date = render("{{date 2024-02-27 2024-03-02}}", i);
+        EXPECT_GE(date, "2024-02-27");
+        EXPECT_LE(date, "2024-03-02");
+    }
+    EXPECT_THAT(render("{{email}}", 41),
+                ::testing::MatchesRegex("[a-z]+\\.[a-z]+\\.42@example\\.com"));
+    EXPECT_THAT(render("{{uuid}}", 1),
+                ::testing::MatchesRegex(
+                    "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+    EXPECT_THAT(render("{{pick red \"light blue\"}}", 2), ::testing::AnyOf("red", "light blue"));
+    EXPECT_THAT(render("{{bool}}", 3), ::testing::AnyOf("true", "false"));
+    EXPECT_THAT(render("{{ref users}}", 3), HasSubstr("users#"));
+    EXPECT_THAT(render("{{datetime 2024-01-01 2024-01-01}}", 3),
+                ::testing::MatchesRegex("2024-01-01 [0-9]{2}:[0-9]{2}:[0-9]{2}\\+00"));
+    EXPECT_EQ(render("{{sentence}} {{float 1 2 3}}", 9), render("{{sentence}} {{float 1 2 3}}", 9));
+    EXPECT_NE(render("{{words 4}}", 9, 1), render("{{words 4}}", 9, 2));
+}
+
+TEST(ValueTemplate, EachValueDependsOnlyOnSeedTableColumnAndRow) {
+    EXPECT_EQ(valueStream(1, "public.t", "a", 5), valueStream(1, "public.t", "a", 5));
+    EXPECT_NE(valueStream(1, "public.t", "a", 5), valueStream(1, "public.t", "b", 5));
+    EXPECT_NE(valueStream(1, "public.t", "a", 5), valueStream(1, "public.t", "a", 6));
+    EXPECT_NE(valueStream(1, "public.t", "a", 5), valueStream(2, "public.t", "a", 5));
+}
+
+TEST(ValueTemplate, BadTemplatesAreExplained) {
+    const SourceLocation here{"s.yaml", 3, 5};
+    auto err = [&](const std::string& text) {
+        try {
+            ValueTemplate::compile(text, here);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.where().str(), "s.yaml:3:5");
+            return std::string(e.what());
+        }
+        ADD_FAILURE() << text;
+        return std::string();
+    };
+    EXPECT_THAT(err("{{sentense}}"), HasSubstr("did you mean 'sentence'"));
+    EXPECT_THAT(err("{{int 1}}"), HasSubstr("takes 2 argument(s), not 1"));
+    EXPECT_THAT(err("{{int 9 1}}"), HasSubstr("below the minimum"));
+    EXPECT_THAT(err("{{int a 1}}"), HasSubstr("not a number"));
+    EXPECT_THAT(err("{{date 2024-13-01 2024-01-01}}"), HasSubstr("YYYY-MM-DD"));
+    EXPECT_THAT(err("open {{seq"), HasSubstr("unterminated"));
+}
+
+TEST(SeedFiles, FindsSharedAndEnvironmentSeedsInOrder) {
+    test::TempDir dir;
+    dir.write("10_later.yaml", "a: []\n");
+    dir.write("2_early.yml", "a: []\n");
+    dir.write("development/5_dev.yaml", "a: []\n");
+    dir.write("test/5_test.yaml", "a: []\n");
+    dir.write("people.csv", "x\n");
+    auto files = findSeedFiles(dir.path(), "development");
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(files[0].name, "2_early");
+    EXPECT_EQ(files[1].name, "development/5_dev");
+    EXPECT_EQ(files[1].environment, "development");
+    EXPECT_EQ(files[2].name, "10_later");
+    EXPECT_EQ(findSeedFiles(dir.path(), "production").size(), 2u);
+    dir.write("users.yaml", "a: []\n");
+    EXPECT_THROW(findSeedFiles(dir.path(), "development"), Error);
+}
+
+}  // namespace
+}  // namespace dbtool
