@@ -24,5 +24,24 @@ TEST_F(Examples, MigrationsApplyRollBackAndApplyAgain) {
     EXPECT_EQ(dbtool({"migrate", "status", "--exit-code", "--migrations-dir", dirArg}).exitCode, 0);
 }
 
+TEST_F(Examples, SeedsLoadForDevelopmentAndUndoCleanly) {
+    const std::string migrations = std::string(DBTOOL_SOURCE_DIR) + "/migrations-example";
+    const std::string seeds = std::string(DBTOOL_SOURCE_DIR) + "/seeds-example";
+    ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", migrations}).exitCode, 0);
+    auto run = dbtool({"seed", "run", "--seeds-dir", seeds});
+    ASSERT_EQ(run.exitCode, 0) << run.err;
+    EXPECT_EQ(scalar("SELECT count(*) FROM countries"), "7");
+    EXPECT_EQ(scalar("SELECT count(*) FROM users"), "4");  // 3 + the development-only one
+    EXPECT_EQ(scalar("SELECT count(*) FROM comments"), "302");
+    EXPECT_EQ(scalar("SELECT name FROM countries WHERE code = 'CI'"), "Côte d'Ivoire");
+    EXPECT_EQ(dbtool({"seed", "status", "--exit-code", "--seeds-dir", seeds}).exitCode, 0);
+    auto undo = dbtool({"seed", "undo", "--all", "--seeds-dir", seeds});
+    ASSERT_EQ(undo.exitCode, 0) << undo.err;
+    EXPECT_EQ(scalar("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM comments)"), "0");
+    auto production = dbtool({"seed", "run", "--env", "production", "--seeds-dir", seeds});
+    ASSERT_EQ(production.exitCode, 0) << production.err;
+    EXPECT_EQ(scalar("SELECT count(*) FROM users"), "3");
+}
+
 }  // namespace
 }  // namespace dbtool::test
