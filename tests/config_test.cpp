@@ -4,21 +4,13 @@
 
 #include "core/errors.hpp"
 #include "support/database.hpp"
+#include "support/expect_error.hpp"
 
 namespace dbtool {
 namespace {
 
+using test::errorFrom;
 using test::TempDir;
-
-Error configError(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "expected an Error";
-    return Error(ExitCode::Ok, "");
-}
 
 TEST(Dotenv, ParsesPlainQuotedExportAndComments) {
     const auto entries = parseDotenv(
@@ -58,18 +50,18 @@ TEST(Dotenv, AcceptsCrlfAndBom) {
 }
 
 TEST(Dotenv, MalformedLineNamesFileLineAndColumn) {
-    Error e = configError([] { parseDotenv("A=1\nnot a pair\n", "app/.env"); });
+    Error e = errorFrom([] { parseDotenv("A=1\nnot a pair\n", "app/.env"); });
     EXPECT_EQ(e.code(), ExitCode::Config);
     EXPECT_EQ(e.where().file, "app/.env");
     EXPECT_EQ(e.where().line, 2);
     EXPECT_EQ(e.where().column, 5);  // where the '=' was expected
     EXPECT_NE(std::string(e.what()).find("'='"), std::string::npos);
 
-    Error unterminated = configError([] { parseDotenv("A=1\nB=\"open\n", ".env"); });
+    Error unterminated = errorFrom([] { parseDotenv("A=1\nB=\"open\n", ".env"); });
     EXPECT_EQ(unterminated.where().line, 2);
     EXPECT_NE(std::string(unterminated.what()).find("unterminated"), std::string::npos);
 
-    Error badKey = configError([] { parseDotenv("1A=x\n", ".env"); });
+    Error badKey = errorFrom([] { parseDotenv("1A=x\n", ".env"); });
     EXPECT_EQ(badKey.where().line, 1);
     EXPECT_EQ(badKey.where().column, 1);
 }
@@ -96,14 +88,14 @@ TEST(ExpandVariables, SubstitutesDefaultsAndEscapes) {
     EXPECT_EQ(expandVariables("cost $$5 and $x", env, here), "cost $5 and $x");
     EXPECT_EQ(expandVariables("${USER_NAME:-x}", env, here), "ann");
 
-    Error unset = configError([&] { expandVariables("${DB_PASSWORD}", env, here); });
+    Error unset = errorFrom([&] { expandVariables("${DB_PASSWORD}", env, here); });
     EXPECT_EQ(unset.code(), ExitCode::Config);
     EXPECT_EQ(unset.where().str(), "dbtool.yaml:3:7");
     EXPECT_NE(std::string(unset.what()).find("DB_PASSWORD"), std::string::npos);
 
-    Error open = configError([&] { expandVariables("${OPEN", env, here); });
+    Error open = errorFrom([&] { expandVariables("${OPEN", env, here); });
     EXPECT_NE(std::string(open.what()).find("unterminated"), std::string::npos);
-    Error bad = configError([&] { expandVariables("${1X}", env, here); });
+    Error bad = errorFrom([&] { expandVariables("${1X}", env, here); });
     EXPECT_NE(std::string(bad.what()).find("invalid variable"), std::string::npos);
 }
 
@@ -213,14 +205,14 @@ TEST_F(ResolveSettings, ExplicitConfigFileAndPathsRelativeToIt) {
     EXPECT_EQ(s.migrationsDir, dir.path() / "config/../sql");
 
     flags.configFile = "missing.yaml";
-    Error e = configError([&] { resolve(); });
+    Error e = errorFrom([&] { resolve(); });
     EXPECT_EQ(e.code(), ExitCode::Config);
     EXPECT_NE(std::string(e.what()).find("missing.yaml"), std::string::npos);
 }
 
 TEST_F(ResolveSettings, YamlSyntaxErrorHasFileLineAndColumn) {
     dir.write("dbtool.yaml", "development:\n  url: [unclosed\n  host: x\n");
-    Error e = configError([&] { resolve(); });
+    Error e = errorFrom([&] { resolve(); });
     EXPECT_EQ(e.code(), ExitCode::Config);
     EXPECT_EQ(e.where().file, (dir.path() / "dbtool.yaml").string());
     EXPECT_EQ(e.where().line, 3);
@@ -231,7 +223,7 @@ TEST_F(ResolveSettings, YamlSyntaxErrorHasFileLineAndColumn) {
 TEST_F(ResolveSettings, UnknownEnvironmentListsTheDefinedOnes) {
     dir.write("dbtool.yaml", "development: {host: a}\nproduction: {host: b}\n");
     flags.env = "prodution";
-    Error e = configError([&] { resolve(); });
+    Error e = errorFrom([&] { resolve(); });
     EXPECT_EQ(e.code(), ExitCode::Config);
     const std::string msg = e.what();
     EXPECT_NE(msg.find("'prodution'"), std::string::npos);
@@ -241,7 +233,7 @@ TEST_F(ResolveSettings, UnknownEnvironmentListsTheDefinedOnes) {
 
 TEST_F(ResolveSettings, UnknownKeyIsNamedWithSuggestionAndLocation) {
     dir.write("dbtool.yaml", "development:\n  host: a\n  pasword: x\n");
-    Error e = configError([&] { resolve(); });
+    Error e = errorFrom([&] { resolve(); });
     EXPECT_EQ(e.code(), ExitCode::Config);
     EXPECT_NE(std::string(e.what()).find("unknown key 'pasword'"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("did you mean 'password'"), std::string::npos);
@@ -251,14 +243,14 @@ TEST_F(ResolveSettings, UnknownKeyIsNamedWithSuggestionAndLocation) {
 
 TEST_F(ResolveSettings, UrlAndDiscreteKeysTogetherAreRefused) {
     dir.write("dbtool.yaml", "development:\n  url: postgres://a@b/c\n  host: other\n");
-    Error e = configError([&] { resolve(); });
+    Error e = errorFrom([&] { resolve(); });
     EXPECT_NE(std::string(e.what()).find("both url and host"), std::string::npos);
     EXPECT_EQ(e.where().line, 3);
 }
 
 TEST_F(ResolveSettings, InvalidUrlIsAConfigErrorWithoutThePassword) {
     flags.databaseUrl = "postgres://u:topsecret@h/db?bogus_option=1";
-    Error e = configError([&] { resolve(); });
+    Error e = errorFrom([&] { resolve(); });
     EXPECT_EQ(e.code(), ExitCode::Config);
     EXPECT_NE(std::string(e.what()).find("bogus_option"), std::string::npos);
     EXPECT_EQ(std::string(e.what()).find("topsecret"), std::string::npos);
@@ -266,19 +258,18 @@ TEST_F(ResolveSettings, InvalidUrlIsAConfigErrorWithoutThePassword) {
 
 TEST_F(ResolveSettings, BadDurationNamesItsOrigin) {
     env.setProcessVariable("DBTOOL_STATEMENT_TIMEOUT", "soon");
-    Error e = configError([&] { resolve(); });
+    Error e = errorFrom([&] { resolve(); });
     EXPECT_EQ(e.code(), ExitCode::Config);
     EXPECT_NE(std::string(e.what()).find("DBTOOL_STATEMENT_TIMEOUT"), std::string::npos);
 }
 
 TEST_F(ResolveSettings, EmptyOrNonMappingFilesAreExplained) {
     dir.write("dbtool.yaml", "");
-    EXPECT_NE(std::string(configError([&] { resolve(); }).what()).find("empty"), std::string::npos);
+    EXPECT_NE(std::string(errorFrom([&] { resolve(); }).what()).find("empty"), std::string::npos);
     dir.write("dbtool.yaml", "- a\n- b\n");
-    EXPECT_NE(std::string(configError([&] { resolve(); }).what()).find("mapping"),
-              std::string::npos);
+    EXPECT_NE(std::string(errorFrom([&] { resolve(); }).what()).find("mapping"), std::string::npos);
     dir.write("dbtool.yaml", "development:\n  host: [a, b]\n");
-    EXPECT_NE(std::string(configError([&] { resolve(); }).what()).find("single value"),
+    EXPECT_NE(std::string(errorFrom([&] { resolve(); }).what()).find("single value"),
               std::string::npos);
 }
 

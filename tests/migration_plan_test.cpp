@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/expect_error.hpp"
+
 namespace dbtool {
 namespace {
 
+using test::errorFrom;
 using ::testing::HasSubstr;
 
 Migration file(const std::string& version, bool withDown = true) {
@@ -25,17 +28,6 @@ std::vector<std::string> versions(const std::vector<const Migration*>& plan) {
     for (const auto* m : plan)
         out.push_back(m->version);
     return out;
-}
-
-template <typename F>
-Error errorOf(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "expected an error";
-    return Error(ExitCode::Ok, "");
 }
 
 TEST(MigrationPlan, StatusCoversEveryState) {
@@ -69,7 +61,7 @@ TEST(MigrationPlan, UpHonoursToAndStep) {
     EXPECT_EQ(versions(planUp(status, step)), (std::vector<std::string>{"2"}));
     UpOptions unknown;
     unknown.to = "9";
-    EXPECT_EQ(errorOf([&] { planUp(status, unknown); }).code(), ExitCode::Usage);
+    EXPECT_EQ(errorFrom([&] { planUp(status, unknown); }).code(), ExitCode::Usage);
 }
 
 TEST(MigrationPlan, UpRefusesChangedMissingAndOutOfOrderUnlessAllowed) {
@@ -77,7 +69,7 @@ TEST(MigrationPlan, UpRefusesChangedMissingAndOutOfOrderUnlessAllowed) {
     AppliedMigration changed = row(files[0]);
     changed.checksum = "x";
     auto status = computeStatus(files, {changed});
-    Error e = errorOf([&] { planUp(status, {}); });
+    Error e = errorFrom([&] { planUp(status, {}); });
     EXPECT_EQ(e.code(), ExitCode::Check);
     EXPECT_THAT(e.what(), HasSubstr("changed after it was applied"));
     UpOptions ignore;
@@ -86,13 +78,13 @@ TEST(MigrationPlan, UpRefusesChangedMissingAndOutOfOrderUnlessAllowed) {
 
     AppliedMigration gone = row(file("0"));
     status = computeStatus(files, {gone, row(files[0])});
-    EXPECT_THAT(errorOf([&] { planUp(status, {}); }).what(), HasSubstr("file is missing"));
+    EXPECT_THAT(errorFrom([&] { planUp(status, {}); }).what(), HasSubstr("file is missing"));
     UpOptions ignoreMissing;
     ignoreMissing.ignoreMissing = true;
     EXPECT_EQ(planUp(status, ignoreMissing).size(), 2u);
 
     status = computeStatus(files, {row(files[0]), row(files[2])});
-    Error order = errorOf([&] { planUp(status, {}); });
+    Error order = errorFrom([&] { planUp(status, {}); });
     EXPECT_EQ(order.code(), ExitCode::Check);
     EXPECT_THAT(order.what(), HasSubstr("older than the newest applied"));
     UpOptions allow;
@@ -115,7 +107,7 @@ TEST(MigrationPlan, DownDefaultsToOneAndHonoursStepToAll) {
     EXPECT_EQ(versions(planDown(status, all)), (std::vector<std::string>{"3", "2", "1"}));
     DownOptions badTo;
     badTo.to = "7";
-    EXPECT_EQ(errorOf([&] { planDown(status, badTo); }).code(), ExitCode::Usage);
+    EXPECT_EQ(errorFrom([&] { planDown(status, badTo); }).code(), ExitCode::Usage);
 }
 
 TEST(MigrationPlan, DownStopsBeforeAnythingRunsWithoutDownSql) {
@@ -123,7 +115,7 @@ TEST(MigrationPlan, DownStopsBeforeAnythingRunsWithoutDownSql) {
     const auto status = computeStatus(files, {row(files[0]), row(files[1]), row(files[2])});
     DownOptions all;
     all.all = true;
-    Error e = errorOf([&] { planDown(status, all); });
+    Error e = errorFrom([&] { planDown(status, all); });
     EXPECT_EQ(e.code(), ExitCode::InvalidInput);
     EXPECT_THAT(e.what(), HasSubstr("cannot roll back 2"));
     EXPECT_THAT(e.what(), HasSubstr("no down SQL"));
@@ -131,7 +123,7 @@ TEST(MigrationPlan, DownStopsBeforeAnythingRunsWithoutDownSql) {
     Migration empty = parseMigration(
         "4_m.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n-- todo\n", "4", "m4");
     std::vector<Migration> more = {empty};
-    EXPECT_THAT(errorOf([&] { planDown(computeStatus(more, {row(more[0])}), {}); }).what(),
+    EXPECT_THAT(errorFrom([&] { planDown(computeStatus(more, {row(more[0])}), {}); }).what(),
                 HasSubstr("no down SQL"));
 }
 

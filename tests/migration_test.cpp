@@ -5,6 +5,7 @@
 
 #include "core/text.hpp"
 #include "support/database.hpp"
+#include "support/expect_error.hpp"
 
 namespace dbtool {
 namespace {
@@ -13,23 +14,11 @@ using test::TempDir;
 using ::testing::HasSubstr;
 
 Error parseError(const std::string& content, const std::string& file = "1_x.sql") {
-    try {
-        parseMigration(file, content, "1", "x");
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "expected an error for:\n" << content;
-    return Error(ExitCode::Ok, "");
+    return test::errorFrom([&] { parseMigration(file, content, "1", "x"); });
 }
 
 Error loadError(const TempDir& dir) {
-    try {
-        loadMigrations(dir.path());
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "expected an error";
-    return Error(ExitCode::Ok, "");
+    return test::errorFrom([&] { loadMigrations(dir.path()); });
 }
 
 TEST(Migration, ParsesSectionsOptionsAndLines) {
@@ -169,14 +158,7 @@ TEST(Migration, LoaderRejectsBadNamesDuplicatesAndOrphans) {
     }
     {
         TempDir dir;
-        Error e = [&] {
-            try {
-                loadMigrations(dir.path() / "nope");
-            } catch (const Error& err) {
-                return err;
-            }
-            return Error(ExitCode::Ok, "");
-        }();
+        Error e = test::errorFrom([&] { loadMigrations(dir.path() / "nope"); });
         EXPECT_EQ(e.code(), ExitCode::InvalidInput);
         EXPECT_THAT(e.what(), HasSubstr("does not exist"));
     }

@@ -5,6 +5,7 @@
 #include "core/connection_target.hpp"
 #include "core/duration.hpp"
 #include "core/errors.hpp"
+#include "support/expect_error.hpp"
 
 namespace dbtool {
 namespace {
@@ -48,13 +49,10 @@ TEST(ConnectionTarget, RedactedFormNeverShowsThePassword) {
 }
 
 TEST(ConnectionTarget, InvalidConninfoIsAConfigError) {
-    try {
-        ConnectionTarget::parse("host=h password=pw nonsense", "DATABASE_URL");
-        FAIL() << "expected an error";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ExitCode::Config);
-        EXPECT_NE(std::string(e.what()).find("DATABASE_URL"), std::string::npos);
-    }
+    const Error e = test::errorFrom(
+        [] { ConnectionTarget::parse("host=h password=pw nonsense", "DATABASE_URL"); });
+    EXPECT_EQ(e.code(), ExitCode::Config);
+    EXPECT_NE(std::string(e.what()).find("DATABASE_URL"), std::string::npos);
 }
 
 TEST(Duration, ParsesUnitsAndRejectsGarbage) {

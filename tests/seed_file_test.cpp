@@ -5,6 +5,7 @@
 #include "core/seeder.hpp"
 #include "core/yaml_stream.hpp"
 #include "support/database.hpp"
+#include "support/expect_error.hpp"
 
 namespace dbtool {
 namespace {
@@ -41,13 +42,7 @@ Recorder read(const std::string& text) {
 }
 
 Error readError(const std::string& text) {
-    try {
-        read(text);
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "expected an error for:\n" << text;
-    return Error(ExitCode::Ok, "");
+    return test::errorFrom([&] { read(text); });
 }
 
 TEST(SeedStream, ShortAndLongFormsStreamRowsWithPositions) {
@@ -155,14 +150,9 @@ TEST(ValueTemplate, EachValueDependsOnlyOnSeedTableColumnAndRow) {
 TEST(ValueTemplate, BadTemplatesAreExplained) {
     const SourceLocation here{"s.yaml", 3, 5};
     auto err = [&](const std::string& text) {
-        try {
-            ValueTemplate::compile(text, here);
-        } catch (const Error& e) {
-            EXPECT_EQ(e.where().str(), "s.yaml:3:5");
-            return std::string(e.what());
-        }
-        ADD_FAILURE() << text;
-        return std::string();
+        const Error e = test::errorFrom([&] { ValueTemplate::compile(text, here); });
+        EXPECT_EQ(e.where().str(), "s.yaml:3:5") << text;
+        return std::string(e.what());
     };
     EXPECT_THAT(err("{{sentense}}"), HasSubstr("did you mean 'sentence'"));
     EXPECT_THAT(err("{{int 1}}"), HasSubstr("takes 2 argument(s), not 1"));

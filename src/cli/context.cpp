@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <regex>
 
 #include "core/redact.hpp"
 
@@ -59,6 +60,23 @@ db::ConnectOptions Context::connectOptions() {
     o.lockTimeoutMs = s.lockTimeoutMs;
     o.statementTimeoutMs = s.statementTimeoutMs;
     return o;
+}
+
+void requireFileName(const std::string& kind, const std::string& name, const std::string& example) {
+    static const std::regex valid(R"(^[A-Za-z0-9][A-Za-z0-9_-]*$)");
+    if (!std::regex_match(name, valid)) {
+        throw Error(ExitCode::Usage, "invalid " + kind + " name '" + name + "'", {},
+                    "use letters, digits, '_' and '-' (no spaces, dots or path separators), e.g. " +
+                        example);
+    }
+}
+
+std::string utcTimestamp(std::time_t t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+    return buf;
 }
 
 std::unique_ptr<db::Session> Context::connect() {

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -46,6 +47,12 @@ class Context {
 };
 
 using Action = std::function<int(Context&)>;
+
+// For `migrate create` / `seed create`: throws a usage error unless `name` is letters, digits,
+// '_' and '-' (so it can never leave the target directory).
+void requireFileName(const std::string& kind, const std::string& name, const std::string& example);
+// "YYYYMMDDHHMMSS" in UTC.
+std::string utcTimestamp(std::time_t t);
 
 // Each command group registers its subcommands; the chosen one stores its action.
 void addDbCommands(CLI::App& app, Action& action);

@@ -259,21 +259,8 @@ int runValidate(Context& ctx) {
     return problems.empty() ? 0 : static_cast<int>(ExitCode::Check);
 }
 
-std::string utcTimestamp(std::time_t t) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-    return buf;
-}
-
 int runCreate(Context& ctx, const std::string& name) {
-    static const std::regex validName(R"(^[A-Za-z0-9][A-Za-z0-9_-]*$)");
-    if (!std::regex_match(name, validName)) {
-        throw Error(ExitCode::Usage, "invalid migration name '" + name + "'", {},
-                    "use letters, digits, '_' and '-' (no spaces, dots or path separators), "
-                    "e.g. create_users");
-    }
+    requireFileName("migration", name, "create_users");
     const fs::path dir = ctx.settings().migrationsDir;
     fs::create_directories(dir);
     // Follow the layout the directory already uses.

@@ -232,19 +232,10 @@ int runUndo(Context& ctx, const std::optional<std::string>& name, bool all) {
 }
 
 int runCreate(Context& ctx, const std::string& name, const std::string& table) {
-    static const std::regex validName(R"(^[A-Za-z0-9][A-Za-z0-9_-]*$)");
-    if (!std::regex_match(name, validName)) {
-        throw Error(ExitCode::Usage, "invalid seed name '" + name + "'", {},
-                    "use letters, digits, '_' and '-', e.g. demo_users");
-    }
+    requireFileName("seed", name, "demo_users");
     const fs::path dir = ctx.settings().seedsDir;
     fs::create_directories(dir);
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
-    const fs::path path = dir / (std::string(stamp) + "_" + name + ".yaml");
+    const fs::path path = dir / (utcTimestamp(std::time(nullptr)) + "_" + name + ".yaml");
     if (fs::exists(path)) {
         throw Error(ExitCode::Usage, "refusing to overwrite " + path.string(), {path.string()});
     }

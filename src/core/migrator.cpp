@@ -60,29 +60,62 @@ std::vector<MigrationStatus> Migrator::status() {
     return computeStatus(files_, readApplied());
 }
 
-RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
+RunResult Migrator::dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
+                           const std::vector<MigrationStatus>& status) {
+    RunResult result;
+    result.dryRun = true;
+    result.versionBefore = result.versionAfter = currentVersion(status);
+    for (const auto& [m, direction] : steps) {
+        result.steps.push_back({m, direction, 0});
+    }
+    return result;
+}
+
+RunResult Migrator::locked(bool createTable, const LockedBody& body) {
     const auto start = Clock::now();
     RunResult result;
-    result.dryRun = run.dryRun;
-    if (run.dryRun) {
-        const auto status = computeStatus(files_, readApplied());
-        result.versionBefore = result.versionAfter = currentVersion(status);
-        for (const Migration* m : planUp(status, planOptions)) {
-            result.steps.push_back({m, Direction::Up, 0});
-        }
-        return result;
-    }
-    db::AdvisoryLock lock(session_, schema_,
-                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
+    db::AdvisoryLock lock(session_, schema_, lockWaitReporter());
     db::MigrationTable table(session_, schema_);
-    if (auto note = table.ensure(files_)) {
-        observer_.note(*note);
+    if (createTable) {
+        if (auto note = table.ensure(files_)) {
+            observer_.note(*note);
+        }
     }
     // Read what is applied only now, under the lock: another process may just have finished.
     const auto status = computeStatus(files_, table.read(files_));
     result.versionBefore = currentVersion(status);
-    const auto plan = planUp(status, planOptions);
-    if (run.singleTransaction) {
+    body(status, result);
+    result.versionAfter = currentVersion(computeStatus(files_, table.read(files_)));
+    result.totalMs = msSince(start);
+    return result;
+}
+
+std::function<void(const std::string&)> Migrator::lockWaitReporter() {
+    return [this](const std::string& holder) { observer_.waitingForLock(holder); };
+}
+
+namespace {
+std::vector<std::pair<const Migration*, Direction>> steps(const std::vector<const Migration*>& plan,
+                                                          Direction direction) {
+    std::vector<std::pair<const Migration*, Direction>> out;
+    for (const Migration* m : plan) {
+        out.emplace_back(m, direction);
+    }
+    return out;
+}
+}  // namespace
+
+RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
+    if (run.dryRun) {
+        const auto status = this->status();
+        return dryRun(steps(planUp(status, planOptions), Direction::Up), status);
+    }
+    return locked(true, [&](const std::vector<MigrationStatus>& status, RunResult& result) {
+        const auto plan = planUp(status, planOptions);
+        if (!run.singleTransaction) {
+            apply(plan, Direction::Up, result);
+            return;
+        }
         for (const Migration* m : plan) {
             if (!m->up.transaction) {
                 throw Error(
@@ -94,73 +127,41 @@ RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
             }
         }
         applyAllInOneTransaction(plan, result);
-    } else {
-        apply(plan, Direction::Up, result);
-    }
-    result.versionAfter = currentVersion(computeStatus(files_, table.read(files_)));
-    result.totalMs = msSince(start);
-    return result;
+    });
 }
 
 RunResult Migrator::down(const DownOptions& planOptions, const RunOptions& run) {
-    const auto start = Clock::now();
-    RunResult result;
-    result.dryRun = run.dryRun;
     if (run.dryRun) {
-        const auto status = computeStatus(files_, readApplied());
-        result.versionBefore = result.versionAfter = currentVersion(status);
-        for (const Migration* m : planDown(status, planOptions)) {
-            result.steps.push_back({m, Direction::Down, 0});
-        }
-        return result;
+        const auto status = this->status();
+        return dryRun(steps(planDown(status, planOptions), Direction::Down), status);
     }
-    db::AdvisoryLock lock(session_, schema_,
-                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
-    db::MigrationTable table(session_, schema_);
-    const auto status = computeStatus(files_, table.read(files_));
-    result.versionBefore = currentVersion(status);
-    apply(planDown(status, planOptions), Direction::Down, result);
-    result.versionAfter = currentVersion(computeStatus(files_, table.read(files_)));
-    result.totalMs = msSince(start);
-    return result;
+    return locked(false, [&](const std::vector<MigrationStatus>& status, RunResult& result) {
+        apply(planDown(status, planOptions), Direction::Down, result);
+    });
 }
 
 RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) {
-    const auto start = Clock::now();
-    RunResult result;
-    result.dryRun = run.dryRun;
     DownOptions downOptions;
     downOptions.step = step;
     downOptions.ignoreChecksums = ignoreChecksums;
     if (run.dryRun) {
-        const auto status = computeStatus(files_, readApplied());
-        result.versionBefore = result.versionAfter = currentVersion(status);
-        auto plan = planDown(status, downOptions);
-        for (const Migration* m : plan) {
-            result.steps.push_back({m, Direction::Down, 0});
-        }
+        const auto status = this->status();
+        const auto plan = planDown(status, downOptions);
+        auto planned = steps(plan, Direction::Down);
         for (auto it = plan.rbegin(); it != plan.rend(); ++it) {
-            result.steps.push_back({*it, Direction::Up, 0});
+            planned.emplace_back(*it, Direction::Up);
         }
-        return result;
+        return dryRun(planned, status);
     }
-    db::AdvisoryLock lock(session_, schema_,
-                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
-    db::MigrationTable table(session_, schema_);
-    const auto status = computeStatus(files_, table.read(files_));
-    result.versionBefore = currentVersion(status);
-    auto plan = planDown(status, downOptions);
-    apply(plan, Direction::Down, result);
-    std::vector<const Migration*> again(plan.rbegin(), plan.rend());
-    apply(again, Direction::Up, result);
-    result.versionAfter = currentVersion(computeStatus(files_, table.read(files_)));
-    result.totalMs = msSince(start);
-    return result;
+    return locked(false, [&](const std::vector<MigrationStatus>& status, RunResult& result) {
+        const auto plan = planDown(status, downOptions);
+        apply(plan, Direction::Down, result);
+        apply({plan.rbegin(), plan.rend()}, Direction::Up, result);
+    });
 }
 
 const Migration& Migrator::markApplied(const std::string& version) {
-    db::AdvisoryLock lock(session_, schema_,
-                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
+    db::AdvisoryLock lock(session_, schema_, lockWaitReporter());
     db::MigrationTable table(session_, schema_);
     if (auto note = table.ensure(files_)) {
         observer_.note(*note);
@@ -183,8 +184,7 @@ const Migration& Migrator::markApplied(const std::string& version) {
 }
 
 MigrationStatus Migrator::markPending(const std::string& version) {
-    db::AdvisoryLock lock(session_, schema_,
-                          [this](const std::string& holder) { observer_.waitingForLock(holder); });
+    db::AdvisoryLock lock(session_, schema_, lockWaitReporter());
     db::MigrationTable table(session_, schema_);
     for (const auto& s : computeStatus(files_, table.read(files_))) {
         if (compareVersions(s.version, version) == 0 && s.applied) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,13 @@ class Migrator {
     MigrationStatus markPending(const std::string& version);
 
   private:
+    using LockedBody = std::function<void(const std::vector<MigrationStatus>&, RunResult&)>;
+    // Holds the advisory lock, reads the applied state under it, runs `body`, records the
+    // versions before and after. `createTable` creates (or adopts) the tracking table first.
+    RunResult locked(bool createTable, const LockedBody& body);
+    RunResult dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
+                     const std::vector<MigrationStatus>& status);
+    std::function<void(const std::string&)> lockWaitReporter();
     std::vector<AppliedMigration> readApplied();
     void apply(const std::vector<const Migration*>& plan, Direction direction, RunResult& result);
     void applyAllInOneTransaction(const std::vector<const Migration*>& plan, RunResult& result);
