@@ -45,9 +45,14 @@ bool Context::color() const {
 
 report::Output& Context::out() {
     if (!out_) {
-        out_ = std::make_unique<report::Output>(
-            options_.format == "json" ? report::Format::Json : report::Format::Text, color(),
-            options_.quiet);
+        if (options_.format == "csv" && !csvAllowed_) {
+            throw Error(ExitCode::Usage, "--format csv is for `dbtool data list`", {},
+                        "use --format text or json here");
+        }
+        const auto format = options_.format == "json"  ? report::Format::Json
+                            : options_.format == "csv" ? report::Format::Csv
+                                                       : report::Format::Text;
+        out_ = std::make_unique<report::Output>(format, color(), options_.quiet);
     }
     return *out_;
 }

@@ -35,6 +35,8 @@ class Context {
     // Resolves flags > environment > .env > dbtool.yaml > libpq defaults, once.
     const Settings& settings();
     report::Output& out();
+    // Commands that can write CSV (data list) call this before out(); others refuse csv.
+    void allowCsv() { csvAllowed_ = true; }
     bool color() const;
 
     db::ConnectOptions connectOptions();
@@ -44,6 +46,7 @@ class Context {
     GlobalOptions& options_;
     std::optional<Settings> settings_;
     std::unique_ptr<report::Output> out_;
+    bool csvAllowed_ = false;
 };
 
 using Action = std::function<int(Context&)>;
@@ -58,5 +61,8 @@ std::string utcTimestamp(std::time_t t);
 void addDbCommands(CLI::App& app, Action& action);
 void addMigrateCommands(CLI::App& app, Action& action);
 void addSeedCommands(CLI::App& app, Action& action);
+void addModelCommands(CLI::App& app, Action& action);
+void addDataCommands(CLI::App& app, Action& action);
+void addSchemaCommands(CLI::App& app, Action& action);
 
 }  // namespace dbtool::cli

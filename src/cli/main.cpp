@@ -36,8 +36,8 @@ void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
                    "Schema of dbtool's tracking tables (env DBTOOL_TRACKING_SCHEMA; default: the "
                    "current schema)")
         ->group(group);
-    app.add_option("--format", o.format, "Output format: text or json")
-        ->check(CLI::IsMember({"text", "json"}))
+    app.add_option("--format", o.format, "Output format: text or json (csv for data list)")
+        ->check(CLI::IsMember({"text", "json", "csv"}))
         ->group(group);
     app.add_flag("-v,--verbose", o.verbosity, "Log what dbtool does (to stderr)")->group(group);
     app.add_flag("-q,--quiet", o.quiet, "Only errors on stderr")->group(group);
@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
     dbtool::cli::Action action;
     dbtool::cli::addMigrateCommands(app, action);
     dbtool::cli::addSeedCommands(app, action);
+    dbtool::cli::addModelCommands(app, action);
+    dbtool::cli::addDataCommands(app, action);
+    dbtool::cli::addSchemaCommands(app, action);
     dbtool::cli::addDbCommands(app, action);
 
     dbtool::cli::Context ctx(options);

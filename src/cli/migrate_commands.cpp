@@ -9,6 +9,7 @@
 #include "cli/context.hpp"
 #include "core/duration.hpp"
 #include "core/migrator.hpp"
+#include "core/schema_dump.hpp"
 
 namespace dbtool::cli {
 
@@ -121,6 +122,7 @@ struct UpArgs {
     bool allowOutOfOrder = false;
     bool ignoreChecksums = false;
     bool ignoreMissing = false;
+    bool dumpSchema = false;
 };
 
 int runUp(Context& ctx, const UpArgs& a) {
@@ -134,7 +136,14 @@ int runUp(Context& ctx, const UpArgs& a) {
     RunOptions run;
     run.dryRun = a.dryRun;
     run.singleTransaction = a.singleTransaction;
-    return printRun(ctx, "up", l.migrator->up(plan, run));
+    const int code = printRun(ctx, "up", l.migrator->up(plan, run));
+    const Settings& s = ctx.settings();
+    if (!a.dryRun && (a.dumpSchema || s.dumpSchema)) {
+        // Refreshed after every successful run, so the committed file follows the migrations.
+        writeFileAtomically(s.schemaFile, dumpSchema(s.target, *l.session, s.trackingSchema));
+        spdlog::info("schema written to {}", s.schemaFile.string());
+    }
+    return code;
 }
 
 struct DownArgs {
@@ -341,6 +350,8 @@ void addMigrateCommands(CLI::App& app, Action& action) {
                     "Run even though applied migrations changed");
     upCmd->add_flag("--ignore-missing", up->ignoreMissing,
                     "Run even though applied migrations have no file");
+    upCmd->add_flag("--dump-schema", up->dumpSchema,
+                    "Afterwards, write the schema to schema_file (as `schema dump`)");
     upCmd->callback([&action, up] { action = [up](Context& c) { return runUp(c, *up); }; });
 
     auto down = std::make_shared<DownArgs>();

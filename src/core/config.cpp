@@ -376,6 +376,20 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
         durationSetting(pick(flags.statementTimeout, "--statement-timeout", env,
                              "DBTOOL_STATEMENT_TIMEOUT", section, "statement_timeout", sectionName),
                         s.statementTimeoutMs);
+    if (auto v = pick(std::nullopt, "", env, "DBTOOL_SCHEMA_FILE", section, "schema_file",
+                      sectionName)) {
+        s.schemaFile = resolvePath(*v, workingDir, configBase);
+    } else {
+        s.schemaFile = workingDir / "schema.sql";
+    }
+    if (auto v = pick(std::nullopt, "", env, "DBTOOL_DUMP_SCHEMA", section, "dump_schema",
+                      sectionName)) {
+        if (v->value != "true" && v->value != "false") {
+            throw Error(ExitCode::Config,
+                        v->origin + ": dump_schema is true or false, not '" + v->value + "'");
+        }
+        s.dumpSchema = v->value == "true";
+    }
     return s;
 }
 

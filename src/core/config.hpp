@@ -72,6 +72,9 @@ struct Settings {
     // locks a migration's statements need.
     int64_t lockTimeoutMs = 5 * 60 * 1000;
     int64_t statementTimeoutMs = 0;
+    // `schema dump` writes here; `migrate up` refreshes it when dumpSchema is set.
+    std::filesystem::path schemaFile = "schema.sql";
+    bool dumpSchema = false;
 };
 
 Settings resolveSettings(const CommandLineSettings& flags, const Environment& env,

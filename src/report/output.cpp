@@ -16,10 +16,16 @@ Output::Output(Format format, bool color, bool quiet, std::FILE* out)
     : format_(format), color_(color), quiet_(quiet), out_(out) {}
 
 void Output::line(std::string_view text) {
-    if (json()) {
+    if (format_ != Format::Text) {
         return;
     }
     const std::string safe = redact(text) + "\n";
+    std::fwrite(safe.data(), 1, safe.size(), out_);
+    std::fflush(out_);
+}
+
+void Output::raw(std::string_view text) {
+    const std::string safe = redact(text);
     std::fwrite(safe.data(), 1, safe.size(), out_);
     std::fflush(out_);
 }

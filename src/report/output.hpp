@@ -10,7 +10,7 @@
 
 namespace dbtool::report {
 
-enum class Format { Text, Json };
+enum class Format { Text, Json, Csv };
 
 // Where results go: text lines or one JSON document on stdout. Everything written passes
 // through the secret redactor. Logs and progress go to stderr through spdlog instead.
@@ -27,6 +27,8 @@ class Output {
     void line(std::string_view text);
     // The result document in JSON mode (ignored in text mode).
     void document(const nlohmann::json& doc);
+    // Raw text in any format (CSV output), redacted like everything else.
+    void raw(std::string_view text);
 
     std::string bold(std::string_view s) const { return paint("1", s); }
     std::string green(std::string_view s) const { return paint("32", s); }

@@ -1,0 +1,248 @@
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "cli/context.hpp"
+#include "core/data_query.hpp"
+
+namespace dbtool::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct ListArgs {
+    std::string table;
+    std::string columns;
+    std::vector<std::string> where;
+    std::vector<std::string> orderBy;
+    int64_t perPage = 20;
+    std::optional<int64_t> page;
+    std::optional<std::string> after;
+    bool count = false;
+};
+
+size_t terminalWidth() {
+    winsize ws{};
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        return ws.ws_col;
+    }
+    if (const char* c = std::getenv("COLUMNS")) {
+        const long v = std::strtol(c, nullptr, 10);
+        if (v > 20)
+            return static_cast<size_t>(v);
+    }
+    return 120;
+}
+
+// One line per cell: control characters shown as escapes, cut to `width` code points.
+std::string cell(const std::string& value, size_t width) {
+    std::string out;
+    size_t shown = 0;
+    for (size_t i = 0; i < value.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(value[i]);
+        std::string piece;
+        if (c == '\n')
+            piece = "\\n";
+        else if (c == '\t')
+            piece = "\\t";
+        else if (c == '\r')
+            piece = "\\r";
+        else if (c < 0x20)
+            piece = "?";
+        else
+            piece = std::string(1, static_cast<char>(c));
+        const bool continuation = (c & 0xC0) == 0x80;
+        if (!continuation) {
+            if (shown + piece.size() > width) {
+                // Drop a trailing partial character, then mark the cut.
+                return out + "…";
+            }
+            shown += piece.size();
+        }
+        out += piece;
+    }
+    return out;
+}
+
+std::string csvField(const std::optional<std::string>& v) {
+    if (!v)
+        return "";  // NULL: an empty unquoted field, as COPY reads it
+    std::string out = "\"";
+    for (char c : *v) {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+json typedValue(const std::optional<std::string>& v, Oid type) {
+    if (!v)
+        return nullptr;
+    switch (type) {
+        case 16:
+            return *v == "t";  // bool
+        case 20:
+        case 21:
+        case 23:
+            return std::stoll(*v);  // int8, int2, int4
+        case 700:
+        case 701:
+            return std::stod(*v);  // float4, float8
+        case 114:
+        case 3802:  // json, jsonb
+            try {
+                return json::parse(*v);
+            } catch (const std::exception&) {
+                return *v;
+            }
+        default:
+            return *v;  // numeric and everything else as text: no precision lost
+    }
+}
+
+std::string shellQuote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+int runList(Context& ctx, const ListArgs& a) {
+    ctx.allowCsv();
+    auto& out = ctx.out();
+    DataQuery q;
+    q.table = a.table;
+    if (!a.columns.empty()) {
+        size_t start = 0;
+        while (start <= a.columns.size()) {
+            size_t end = a.columns.find(',', start);
+            if (end == std::string::npos)
+                end = a.columns.size();
+            q.columns.push_back(a.columns.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    for (const auto& w : a.where)
+        q.filters.push_back(parseFilter(w));
+    for (const auto& o : a.orderBy)
+        q.orderBy.push_back(parseOrderBy(o));
+    q.perPage = a.perPage;
+    q.page = a.page;
+    q.after = a.after;
+    auto session = ctx.connect();
+    if (a.count) {
+        const int64_t n = countData(*session, q);
+        out.line(std::to_string(n));
+        out.raw(out.format() == report::Format::Csv ? "count\n" + std::to_string(n) + "\n" : "");
+        out.document({{"table", q.table}, {"count", n}});
+        return 0;
+    }
+    const DataPage page = listData(*session, q);
+    json paging = {{"per_page", q.perPage},
+                   {"mode", page.keyset ? "keyset" : "offset"},
+                   {"next_after", page.nextAfter ? json(*page.nextAfter) : json(nullptr)}};
+    if (!page.keyset) {
+        paging["page"] = page.page;
+        paging["pages"] = page.pages;
+        paging["total_rows"] = page.totalRows;
+    }
+    switch (out.format()) {
+        case report::Format::Json: {
+            json rows = json::array();
+            for (const auto& row : page.rows) {
+                json r = json::object();
+                for (size_t c = 0; c < page.columns.size(); ++c)
+                    r[page.columns[c]] = typedValue(row[c], page.types[c]);
+                rows.push_back(r);
+            }
+            out.document({{"table", page.table},
+                          {"columns", page.columns},
+                          {"rows", rows},
+                          {"paging", paging}});
+            return 0;
+        }
+        case report::Format::Csv: {
+            std::string text;
+            for (size_t c = 0; c < page.columns.size(); ++c)
+                text += (c ? "," : "") + csvField(page.columns[c]);
+            text += "\n";
+            for (const auto& row : page.rows) {
+                for (size_t c = 0; c < row.size(); ++c)
+                    text += (c ? "," : "") + csvField(row[c]);
+                text += "\n";
+            }
+            out.raw(text);
+            return 0;
+        }
+        case report::Format::Text:
+            break;
+    }
+    const size_t width = terminalWidth();
+    const size_t perCell = std::max<size_t>(
+        8, (width - 2 * page.columns.size()) / std::max<size_t>(1, page.columns.size()));
+    std::vector<std::string> header;
+    for (const auto& c : page.columns)
+        header.push_back(out.bold(cell(c, perCell)));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& row : page.rows) {
+        std::vector<std::string> r;
+        for (const auto& v : row) {
+            // NULL and the empty string must look different.
+            r.push_back(!v ? out.dim("NULL") : v->empty() ? out.dim("\"\"") : cell(*v, perCell));
+        }
+        rows.push_back(std::move(r));
+    }
+    std::string table = report::renderTable(header, rows);
+    table.pop_back();
+    out.line(table);
+    std::string footer;
+    if (page.keyset) {
+        footer = std::to_string(page.rows.size()) + " row(s)";
+    } else if (page.rows.empty() && page.page > 1) {
+        footer = "page " + std::to_string(page.page) + " of " + std::to_string(page.pages) +
+                 ": past the last page, no rows (" + std::to_string(page.totalRows) +
+                 " rows in all)";
+    } else {
+        footer = "page " + std::to_string(page.page) + " of " +
+                 std::to_string(std::max<int64_t>(1, page.pages)) + ", " +
+                 std::to_string(page.totalRows) + " rows";
+    }
+    if (page.nextAfter) {
+        footer += page.keyset ? "; next page: --after " + shellQuote(*page.nextAfter)
+                              : "; next page: --page " + std::to_string(page.page + 1) +
+                                    " (or --after " + shellQuote(*page.nextAfter) + ")";
+    } else {
+        footer += "; last page";
+    }
+    out.line(out.dim(footer));
+    return 0;
+}
+
+}  // namespace
+
+void addDataCommands(CLI::App& app, Action& action) {
+    auto* data = app.add_subcommand("data", "Look at table contents: list with filters and pages");
+    data->require_subcommand(1);
+    auto a = std::make_shared<ListArgs>();
+    auto* list = data->add_subcommand("list", "List a table's rows, a page at a time");
+    list->add_option("TABLE", a->table, "Table (schema.table for another schema)")->required();
+    list->add_option("--columns", a->columns, "Columns to show, comma-separated (default: all)");
+    list->add_option("--where", a->where,
+                     "Filter COL=VALUE (also != < > <= >= ~ for case-insensitive match, 'COL is "
+                     "null'); repeatable");
+    list->add_option("--order-by", a->orderBy,
+                     "COL or COL:desc; repeatable (default: the primary key)");
+    list->add_option("--per-page", a->perPage, "Rows per page (default 20)")
+        ->check(CLI::Range(1, 100000));
+    auto* pageOpt = list->add_option("--page", a->page, "Page number (offset pagination)")
+                        ->check(CLI::PositiveNumber);
+    list->add_option("--after", a->after, "Key printed by the previous page (keyset pagination)")
+        ->excludes(pageOpt);
+    list->add_flag("--count", a->count, "Only count the matching rows");
+    list->callback([&action, a] { action = [a](Context& c) { return runList(c, *a); }; });
+}
+
+}  // namespace dbtool::cli
