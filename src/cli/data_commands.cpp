@@ -111,7 +111,6 @@ std::string shellQuote(const std::string& s) {
 }
 
 int runList(Context& ctx, const ListArgs& a) {
-    ctx.allowCsv();
     auto& out = ctx.out();
     DataQuery q;
     q.table = a.table;

@@ -108,6 +108,14 @@ int main(int argc, char** argv) {
                                  dbtool::report::useColor(stderr, options.noColor));
     dbtool::db::installInterruptHandlers();
     try {
+        // Only data list writes CSV; refuse it elsewhere before anything runs.
+        if (options.format == "csv") {
+            if (!app.got_subcommand("data")) {
+                throw Error(ExitCode::Usage, "--format csv is for `dbtool data list`", {},
+                            "use --format text or json here");
+            }
+            ctx.allowCsv();
+        }
         if (!action) {
             throw Error(ExitCode::Usage, "no command given", {}, "see `dbtool --help`");
         }

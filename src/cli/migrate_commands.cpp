@@ -274,21 +274,15 @@ int runCreate(Context& ctx, const std::string& name) {
     fs::create_directories(dir);
     // Follow the layout the directory already uses.
     bool pairs = false, singles = false;
-    std::set<std::string> versions;
-    static const std::regex fileRe(R"(^([0-9]+)_.*?(\.up|\.down)?\.sql$)");
+    static const std::regex fileRe(R"(^[0-9]+_.*?(\.up|\.down)?\.sql$)");
     for (const auto& entry : fs::directory_iterator(dir)) {
         std::smatch m;
         const std::string f = entry.path().filename().string();
         if (std::regex_match(f, m, fileRe)) {
-            versions.insert(canonicalVersion(m[1]));
-            (m[2].matched ? pairs : singles) = true;
+            (m[1].matched ? pairs : singles) = true;
         }
     }
-    std::time_t now = std::time(nullptr);
-    std::string version = utcTimestamp(now);
-    while (versions.count(canonicalVersion(version)) != 0) {
-        version = utcTimestamp(++now);  // two creates in one second: take the next second
-    }
+    const std::string version = newMigrationVersion(dir);
     std::vector<std::pair<fs::path, std::string>> files;
     if (pairs && !singles) {
         files.push_back({dir / (version + "_" + name + ".up.sql"), ""});

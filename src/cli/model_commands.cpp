@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "cli/context.hpp"
+#include "core/migration.hpp"
 #include "core/model_generator.hpp"
 
 namespace dbtool::cli {
@@ -32,10 +33,11 @@ int runGenerate(Context& ctx, const std::string& name, const std::string& attrib
         return 0;
     }
     const Settings& s = ctx.settings();
-    const std::string stamp = utcTimestamp(std::time(nullptr));
-    // The same naming as `migrate create`: VERSION_create_TABLE.sql.
-    const fs::path migration = s.migrationsDir / (stamp + "_create_" + model.table + ".sql");
-    const fs::path seedFile = s.seedsDir / (stamp + "_" + model.table + ".yaml");
+    // The same naming as `migrate create`: VERSION_create_TABLE.sql, with a fresh version.
+    fs::create_directories(s.migrationsDir);
+    const std::string version = newMigrationVersion(s.migrationsDir);
+    const fs::path migration = s.migrationsDir / (version + "_create_" + model.table + ".sql");
+    const fs::path seedFile = s.seedsDir / (version + "_" + model.table + ".yaml");
     writeNew(migration, sql);
     writeNew(seedFile, seed);
     out.line(migration.string());

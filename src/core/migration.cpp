@@ -1,8 +1,10 @@
 #include "core/migration.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "core/sql_lexer.hpp"
 #include "core/text.hpp"
@@ -343,6 +345,32 @@ std::vector<Migration> loadMigrations(const fs::path& dir) {
         return compareVersions(a.version, b.version) < 0;
     });
     return migrations;
+}
+
+std::string newMigrationVersion(const fs::path& dir) {
+    std::set<std::string> taken;
+    std::error_code ec;
+    static const std::regex versionRe(R"(^([0-9]+)_)");
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        std::smatch m;
+        const std::string name = entry.path().filename().string();
+        if (std::regex_search(name, m, versionRe)) {
+            taken.insert(canonicalVersion(m[1]));
+        }
+    }
+    std::time_t now = std::time(nullptr);
+    auto stamp = [](std::time_t t) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+        return std::string(buf);
+    };
+    std::string version = stamp(now);
+    while (taken.count(canonicalVersion(version)) != 0) {
+        version = stamp(++now);
+    }
+    return version;
 }
 
 std::string migrationTemplate() {

@@ -51,6 +51,10 @@ Migration parseMigration(const std::filesystem::path& file, std::string_view con
 // is found before anything runs; the first is thrown with the others listed.
 std::vector<Migration> loadMigrations(const std::filesystem::path& dir);
 
+// A new version for a migration in `dir`: the UTC time YYYYMMDDHHMMSS, moved one second on
+// while a file in `dir` already has that version (two creates in one second).
+std::string newMigrationVersion(const std::filesystem::path& dir);
+
 // The template `migrate create` writes.
 std::string migrationTemplate();
 

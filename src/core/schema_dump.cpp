@@ -160,7 +160,20 @@ std::string dumpSchema(const ConnectionTarget& target, db::Session& session,
         throw Error(ExitCode::Failure, "pg_dump failed: " + redact(dump.err), {},
                     "pg_dump must be at least the server's version; DBTOOL_PG_DUMP picks another");
     }
-    std::string out = dump.out;
+    // Newer pg_dump releases wrap the dump in \restrict KEY / \unrestrict KEY with a random
+    // key: psql-only lines that would change the committed file on every dump. Drop them, so
+    // the file is plain SQL and stable.
+    std::string out;
+    size_t pos = 0;
+    while (pos < dump.out.size()) {
+        size_t end = dump.out.find('\n', pos);
+        if (end == std::string::npos)
+            end = dump.out.size() - 1;
+        const std::string_view line(dump.out.data() + pos, end - pos + 1);
+        if (!line.starts_with("\\restrict ") && !line.starts_with("\\unrestrict "))
+            out += line;
+        pos = end + 1;
+    }
     const std::string schema = db::resolveTrackingSchema(session, trackingSchema);
     db::MigrationTable table(session, schema);
     std::vector<std::string> versions;
