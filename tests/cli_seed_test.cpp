@@ -157,6 +157,61 @@ TEST_F(Seed, GeneratedRowsAreDeterministicPerRandomSeed) {
     EXPECT_NE(rows("SELECT email, age, active, born FROM users ORDER BY id"), first);
 }
 
+TEST_F(Seed, GeneratedRowsStreamThroughCopyVerbatimAndUndoExactly) {
+    exec(
+        "INSERT INTO users (email, name, created_at, updated_at) VALUES ('app@x', 'App', now(), "
+        "now())");
+    seed("001_users.yaml",
+         "users:\n"
+         "  generate:\n"
+         "    count: 300\n"
+         "    row:\n"
+         "      email: \"g{{seq}}@x\"\n"
+         "      name: \"tab\\there\\nnew\\\\slash\\r\\\\N\"\n"
+         "      settings: {a: [1, \"x\\ty\"]}\n"
+         "      age: ~\n");
+    seed("002_posts.yaml",
+         "posts:\n"
+         "  generate:\n"
+         "    count: 500\n"
+         "    row: {author_id: \"{{ref users}}\", title: \"{{sentence 3}}\"}\n");
+    auto r = dbtool({"seed", "run"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(count("users"), "301");
+    EXPECT_EQ(scalar("SELECT count(*) FROM users WHERE name = E'tab\\there\\nnew\\\\slash\\r\\\\N'"
+                     " AND settings = '{\"a\": [1, \"x\\ty\"]}' AND age IS NULL"
+                     " AND created_at IS NOT NULL"),
+              "300");
+    EXPECT_EQ(count("posts"), "500");
+    // Every generated post points at an existing user (the app's row included in the pick).
+    EXPECT_EQ(scalar("SELECT count(*) FROM posts p JOIN users u ON u.id = p.author_id"), "500");
+
+    // Undo removes exactly what the seeds inserted; rows added afterwards stay.
+    exec(
+        "INSERT INTO posts (author_id, title) SELECT id, 'app post' FROM users WHERE email = "
+        "'app@x'");
+    ASSERT_EQ(dbtool({"seed", "undo", "002_posts"}).exitCode, 0);
+    EXPECT_EQ(rows("SELECT title FROM posts"), std::vector<std::string>{"app post"});
+    exec("DELETE FROM posts");
+    ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
+    EXPECT_EQ(rows("SELECT email FROM users"), std::vector<std::string>{"app@x"});
+}
+
+TEST_F(Seed, GeneratedRowFailingInCopyNamesTheFileAndRowAndLoadsNothing) {
+    seed("001_users.yaml",
+         "users:\n"
+         "  generate:\n"
+         "    count: 50\n"
+         "    row: {email: \"same{{int 1 3}}@x\", name: N}\n");
+    auto r = dbtool({"seed", "run"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("001_users.yaml:3"));
+    EXPECT_THAT(r.err, HasSubstr("generated row"));
+    EXPECT_THAT(r.err, HasSubstr("users_email_key"));
+    EXPECT_EQ(count("users"), "0");
+    EXPECT_EQ(count("schema_seeds"), "0");
+}
+
 TEST_F(Seed, CsvThroughCopyKeepsQuotingNullsEmptyStringsAndUtf8) {
     seed("001_users.yaml", "users:\n  - {email: a@x, name: A}\n");
     seed("posts.csv",
