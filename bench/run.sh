@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Benchmarks dbtool against psql doing the same work on the same throwaway server.
+#
+#   bench/run.sh             full run: 1,000 migrations, 1,000,000 rows, 5 runs a case;
+#                            writes bench/RESULTS.md
+#   bench/run.sh --smoke     small sizes, one run a case, checks every case works (CI runs it);
+#                            writes bench/work/RESULTS-smoke.md
+#   RUNS=N MIGRATIONS=N ROWS=N bench/run.sh   other sizes
+#
+# Every timed run gets a fresh database cloned from a template (CREATE DATABASE ... TEMPLATE);
+# the clone's time is measured and reported apart. Times are wall-clock seconds of the whole
+# command (process start included) from /usr/bin/time, which also gives peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=full
+if [[ ${1:-} == --smoke ]]; then
+  mode=smoke
+fi
+if [[ ${1:-} != --inner ]]; then
+  scripts/install-deps.sh
+  # The full run measures a Release build; the smoke run (CI) reuses build/ to save time.
+  build=build-bench
+  [[ $mode == smoke ]] && build=build
+  cmake -S . -B "$build" $([[ $mode == full ]] && echo -DCMAKE_BUILD_TYPE=Release) >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target dbtool >/dev/null
+  exec env BENCH_MODE=$mode BENCH_BUILD=$build scripts/with-postgres.sh "$0" --inner
+fi
+
+mode=${BENCH_MODE:-full}
+if [[ $mode == smoke ]]; then
+  runs=${RUNS:-1} migrations=${MIGRATIONS:-20} rows=${ROWS:-2000} small=${SMALL_ROWS:-200}
+  results=bench/work/RESULTS-smoke.md
+else
+  runs=${RUNS:-5} migrations=${MIGRATIONS:-1000} rows=${ROWS:-1000000} small=${SMALL_ROWS:-10000}
+  results=bench/RESULTS.md
+fi
+work=bench/work
+dbtool=$PWD/${BENCH_BUILD:-build-bench}/dbtool
+server=$DBTOOL_TEST_DATABASE_URL
+base=${server%/*}
+export PGOPTIONS="-c client_min_messages=warning"
+
+echo "bench: generating workloads ($migrations migrations, $rows rows) in $work" >&2
+bench/generate.sh "$work" "$migrations" "$rows"
+mkdir -p "$work/small/generate"
+sed "s/count: $rows/count: $small/" "$work/w3/generate/001_users.yaml" >"$work/small/generate/001_users.yaml"
+
+sql() { psql -q -X -v ON_ERROR_STOP=1 "$server" -c "$1" >/dev/null; }
+count() { psql -X -Atc "SELECT count(*) FROM $2" "$base/$1"; }
+
+# Templates: empty; with the users table; with W1 applied (for W2).
+sql "CREATE DATABASE tmpl_empty"
+sql "CREATE DATABASE tmpl_users"
+psql -q -X -v ON_ERROR_STOP=1 -f "$work/w3/schema.sql" "$base/tmpl_users" >/dev/null
+sql "CREATE DATABASE tmpl_applied"
+"$dbtool" migrate up -q --database-url "$base/tmpl_applied" --migrations-dir "$work/w1/migrations" >/dev/null
+# The generated rows as CSV: the reference for the generate: case is \copy of the same rows.
+sql "CREATE DATABASE tmpl_gen TEMPLATE tmpl_users"
+"$dbtool" seed run -q --database-url "$base/tmpl_gen" --seeds-dir "$work/w3/generate" >/dev/null
+psql -X -q -c "\\copy users (name, email, age, active, created_at) to '$work/w3/generated.csv' csv header" "$base/tmpl_gen"
+sql "DROP DATABASE tmpl_gen"
+
+declare -A times rss setups
+# measure CASE TEMPLATE CHECK COMMAND...: one timed run in a fresh database; CHECK is
+# "table=count" verified afterwards (or "-").
+measure() {
+  local name=$1 template=$2 check=$3
+  shift 3
+  local db="b_$RANDOM$RANDOM"
+  local t0 t1
+  t0=$(date +%s.%N)
+  sql "CREATE DATABASE $db TEMPLATE $template"
+  t1=$(date +%s.%N)
+  setups[$name]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') "
+  local cmd=("${@//@DB@/$base/$db}")
+  if ! /usr/bin/time -f "%e %M" -o "$work/time.txt" "${cmd[@]}" >"$work/out.txt" 2>"$work/err.txt"; then
+    echo "bench: case $name failed:" >&2
+    cat "$work/err.txt" >&2
+    exit 1
+  fi
+  read -r seconds kb <"$work/time.txt"
+  times[$name]+="$seconds "
+  rss[$name]+="$kb "
+  if [[ $check != - ]]; then
+    local table=${check%%=*} want=${check#*=} got
+    got=$(count "$db" "$table")
+    if [[ $got != "$want" ]]; then
+      echo "bench: case $name: $table has $got rows, expected $want" >&2
+      exit 1
+    fi
+  fi
+  sql "DROP DATABASE $db"
+}
+
+for ((run = 1; run <= runs; run++)); do
+  echo "bench: run $run of $runs" >&2
+  measure w1_dbtool tmpl_empty "schema_migrations=$migrations" \
+    "$dbtool" migrate up -q --database-url @DB@ --migrations-dir "$work/w1/migrations"
+  measure w1_psql tmpl_empty "schema_migrations=$migrations" \
+    psql -q -X -v ON_ERROR_STOP=1 -f "$work/w1/psql.sql" @DB@
+  measure w2_dbtool tmpl_applied - \
+    "$dbtool" migrate status --exit-code --database-url @DB@ --migrations-dir "$work/w1/migrations"
+  measure w2_psql tmpl_applied - \
+    psql -X -Atc "SELECT version FROM schema_migrations" @DB@
+  measure w3_csv_dbtool tmpl_users "users=$rows" \
+    "$dbtool" seed run -q --database-url @DB@ --seeds-dir "$work/w3/csv"
+  measure w3_copy_psql tmpl_users "users=$rows" \
+    psql -q -X -c "\\copy users (name, email, age, active, created_at) from '$work/w3/users.csv' csv header" @DB@
+  measure w3_gen_dbtool tmpl_users "users=$rows" \
+    "$dbtool" seed run -q --database-url @DB@ --seeds-dir "$work/w3/generate"
+  measure w3_gencopy_psql tmpl_users "users=$rows" \
+    psql -q -X -c "\\copy users (name, email, age, active, created_at) from '$work/w3/generated.csv' csv header" @DB@
+  measure w3_inline_dbtool tmpl_users "users=$rows" \
+    "$dbtool" seed run -q --database-url @DB@ --seeds-dir "$work/w3/inline"
+  measure w3_small_dbtool tmpl_users "users=$small" \
+    "$dbtool" seed run -q --database-url @DB@ --seeds-dir "$work/small/generate"
+done
+
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+spread() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk 'NR==1{lo=$1} {hi=$1} END {printf "%.3f–%.3f", lo, hi}'; }
+maxkb() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | tail -1; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+row() {  # case label, dbtool key, psql key, target
+  local d p
+  d=$(median "${times[$2]}")
+  p=$(median "${times[$3]}")
+  printf '| %s | %s (%s) | %s (%s) | %s× | %s | %s MiB |\n' "$1" "$d" "$(spread "${times[$2]}")" "$p" \
+    "$(spread "${times[$3]}")" "$(ratio "$d" "$p")" "$4" "$(mib "$(maxkb "${rss[$2]}")")"
+}
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Mode: $mode; $runs run(s) a case; $migrations migrations; $rows rows. Median seconds (min–max) of"
+  echo "the whole command, process start included; each run in a fresh database cloned from a template"
+  echo "(clone time not included: median $(median "${setups[w3_csv_dbtool]}") s)."
+  echo
+  echo "| case | dbtool s | psql s | ratio | target | dbtool peak RSS |"
+  echo "|---|---|---|---|---|---|"
+  row "W1 migrate up, $migrations migrations (psql: each in BEGIN … INSERT schema_migrations … COMMIT)" w1_dbtool w1_psql "≤ 1.3×"
+  row "W2 migrate status, $migrations applied (psql: one SELECT)" w2_dbtool w2_psql "≤ 2×"
+  row "W3 seed run, CSV via COPY (psql: \\copy)" w3_csv_dbtool w3_copy_psql "≤ 1.2×"
+  row "W3 seed run, generate: (psql: \\copy of the same rows)" w3_gen_dbtool w3_gencopy_psql "≤ 1.5×"
+  row "W3 seed run, inline YAML rows (psql: \\copy)" w3_inline_dbtool w3_copy_psql "≤ 3×"
+  echo
+  echo "Memory: seed run of $small generated rows peaks at $(mib "$(maxkb "${rss[w3_small_dbtool]}")") MiB;"
+  echo "of $rows generated rows at $(mib "$(maxkb "${rss[w3_gen_dbtool]}")") MiB (target: ≤ 64 MiB, and within 16 MiB of each other)."
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo),"
+  echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(uname -sr)."
+  echo "Versions: $("$dbtool" --version), $(psql -X -Atc 'SELECT version()' "$server" | cut -d, -f1),"
+  echo "$(psql --version); server settings fsync=off, synchronous_commit=off (scripts/with-postgres.sh)."
+} >"$results"
+cat "$results"
