@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libpq-dev libpqxx-dev libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libpq-dev libpqxx-dev libcli11-dev libyaml-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libssl-dev nlohmann-json3-dev
   postgresql postgresql-client
   time

@@ -99,6 +99,34 @@ TEST(SeedStream, StructureErrorsHaveLineAndColumn) {
     EXPECT_EQ(scalarTable.where().str(), "s.yaml:1:8");
 
     EXPECT_THAT(readError("a: []\n---\nb: []\n").what(), HasSubstr("one YAML document"));
+
+    // Bad encoding: the byte and where it is, counted in characters.
+    Error latin1 = readError("users:\n  - name: \"\xc3\xa9t\xff\"\n");
+    EXPECT_THAT(latin1.what(), HasSubstr("not valid UTF-8"));
+    EXPECT_THAT(latin1.what(), HasSubstr("0xff"));
+    EXPECT_EQ(latin1.where().str(), "s.yaml:2:14");  // é counts as one column
+    Error cut = readError("users:\n  - {name: \"\xe9t\"}\n");
+    EXPECT_THAT(cut.what(), HasSubstr("not valid UTF-8"));
+    EXPECT_EQ(cut.where().line, 2);
+
+    Error undefinedAlias = readError("users:\n  - name: *nobody\n");
+    EXPECT_THAT(undefinedAlias.what(), HasSubstr("alias"));
+    EXPECT_EQ(undefinedAlias.where().str(), "s.yaml:2:11");
+}
+
+TEST(SeedStream, BomCrlfNulEscapesAndNullSpellings) {
+    auto r = read(
+        "\xef\xbb\xbfusers:\r\n  - {a: \"x\\0y\", b: ~, c: null, d: , e: '', f: !!str null, "
+        "g: NULL}\r\n");
+    ASSERT_EQ(r.rows.size(), 1u);
+    const YamlValue& row = r.rows[0];
+    EXPECT_EQ(row.find("a")->text, std::string("x\0y", 3));
+    for (const char* k : {"b", "c", "d", "g"})
+        EXPECT_TRUE(row.find(k)->isNull()) << k;
+    EXPECT_TRUE(row.find("e")->isScalar());
+    EXPECT_EQ(row.find("e")->tag, "!");
+    EXPECT_TRUE(row.find("f")->isScalar());
+    EXPECT_EQ(row.find("f")->text, "null");
 }
 
 TEST(YamlToJson, ResolvesCoreTypes) {

@@ -1,13 +1,12 @@
 #include "core/yaml_stream.hpp"
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/parser.h>
+#include <yaml.h>
 
-#include <fstream>
+#include <cstdio>
 #include <map>
+#include <memory>
 #include <regex>
-#include <sstream>
+#include <string_view>
 
 #include "core/errors.hpp"
 
@@ -33,6 +32,12 @@ enum class Role {
     Tree,       // anything built whole (a row, an option value)
 };
 
+// A position in the file, 0-based as the parser reports it.
+struct Mark {
+    size_t line = 0;
+    size_t column = 0;
+};
+
 struct Frame {
     Role role;
     YamlValue value;
@@ -40,71 +45,63 @@ struct Frame {
     std::string key;
     int keyLine = 0;
     int keyColumn = 0;
-    YAML::anchor_t anchor = 0;
+    std::string anchor;
 };
 
-class StreamHandler : public YAML::EventHandler {
+// Builds rows from libyaml's events and hands them to the visitor as they complete.
+class StreamHandler {
   public:
     StreamHandler(const std::string& file, SeedStreamVisitor& visitor)
         : file_(file), visitor_(visitor) {}
 
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
-
-    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    void onNull(const Mark& mark, const std::string& anchor) {
         YamlValue v;
         v.kind = YamlValue::Kind::Null;
         at(v, mark);
         leaf(std::move(v), anchor);
     }
 
-    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    void onAlias(const Mark& mark, const std::string& anchor) {
         auto it = anchors_.find(anchor);
         if (it == anchors_.end()) {
             fail(mark,
-                 "this alias refers to an anchor on a whole table or row list; aliases "
-                 "work for rows and values only");
+                 "this alias refers to an anchor on a whole table or row list (or to no anchor); "
+                 "aliases work for rows and values only");
         }
         YamlValue v = it->second;
         at(v, mark);
-        leaf(std::move(v), 0);
+        leaf(std::move(v), {});
     }
 
-    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  const std::string& value) override {
+    void onScalar(const Mark& mark, std::string tag, const std::string& anchor, std::string value) {
         if (frames_.empty()) {
             fail(mark, "a seed file must be a mapping of table names to rows");
         }
         YamlValue v;
         v.kind = YamlValue::Kind::Scalar;
-        v.text = value;
-        v.tag = tag.empty() ? "?" : tag;
+        v.text = std::move(value);
+        v.tag = std::move(tag);
         at(v, mark);
         leaf(std::move(v), anchor);
     }
 
-    void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                         YAML::EmitterStyle::value) override {
+    void onSequenceStart(const Mark& mark, const std::string& tag, const std::string& anchor) {
         open(mark, tag, anchor, YamlValue::Kind::Sequence);
     }
-    void OnSequenceEnd() override { close(); }
-
-    void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                    YAML::EmitterStyle::value) override {
+    void onMapStart(const Mark& mark, const std::string& tag, const std::string& anchor) {
         open(mark, tag, anchor, YamlValue::Kind::Mapping);
     }
-    void OnMapEnd() override { close(); }
-
-    bool sawDocument() const { return sawRoot_; }
+    void onEnd() { close(); }
 
   private:
-    void at(YamlValue& v, const YAML::Mark& mark) const {
-        v.line = mark.line + 1;
-        v.column = mark.column + 1;
+    void at(YamlValue& v, const Mark& mark) const {
+        v.line = static_cast<int>(mark.line) + 1;
+        v.column = static_cast<int>(mark.column) + 1;
     }
 
-    [[noreturn]] void fail(const YAML::Mark& mark, const std::string& what) const {
-        throw Error(ExitCode::InvalidInput, what, {file_, mark.line + 1, mark.column + 1},
+    [[noreturn]] void fail(const Mark& mark, const std::string& what) const {
+        throw Error(ExitCode::InvalidInput, what,
+                    {file_, static_cast<int>(mark.line) + 1, static_cast<int>(mark.column) + 1},
                     "see README \"Seed files\" for the format");
     }
     [[noreturn]] void failAt(int line, int column, const std::string& what) const {
@@ -113,7 +110,7 @@ class StreamHandler : public YAML::EventHandler {
     }
 
     // The role a new child of the current top frame takes.
-    Role childRole(YamlValue::Kind kind, const YAML::Mark& mark) {
+    Role childRole(YamlValue::Kind kind, const Mark& mark) {
         if (frames_.empty()) {
             if (kind != YamlValue::Kind::Mapping) {
                 fail(mark, "a seed file must be a mapping of table names to rows");
@@ -157,12 +154,9 @@ class StreamHandler : public YAML::EventHandler {
         return Role::Tree;
     }
 
-    void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+    void open(const Mark& mark, const std::string& tag, const std::string& anchor,
               YamlValue::Kind kind) {
         const Role role = childRole(kind, mark);
-        if (role == Role::Root) {
-            sawRoot_ = true;
-        }
         Frame frame{role, {}, true, {}, 0, 0, anchor};
         frame.value.kind = kind;
         frame.value.tag = tag;
@@ -173,7 +167,7 @@ class StreamHandler : public YAML::EventHandler {
     void close() {
         Frame frame = std::move(frames_.back());
         frames_.pop_back();
-        if (frame.anchor != 0 && frame.role == Role::Tree) {
+        if (!frame.anchor.empty() && frame.role == Role::Tree) {
             anchors_[frame.anchor] = frame.value;
         }
         switch (frame.role) {
@@ -194,8 +188,8 @@ class StreamHandler : public YAML::EventHandler {
     }
 
     // A scalar, null or alias: a key or a value of the current frame.
-    void leaf(YamlValue&& v, YAML::anchor_t anchor) {
-        if (anchor != 0) {
+    void leaf(YamlValue&& v, const std::string& anchor) {
+        if (!anchor.empty()) {
             anchors_[anchor] = v;
         }
         if (frames_.empty()) {
@@ -279,38 +273,167 @@ class StreamHandler : public YAML::EventHandler {
     const std::string& file_;
     SeedStreamVisitor& visitor_;
     std::vector<Frame> frames_;
-    std::map<YAML::anchor_t, YamlValue> anchors_;
-    bool sawRoot_ = false;
+    std::map<std::string, YamlValue> anchors_;
 };
 
-void stream(std::istream& in, const std::string& file, SeedStreamVisitor& visitor) {
-    StreamHandler handler(file, visitor);
-    try {
-        YAML::Parser parser(in);
-        parser.HandleNextDocument(handler);
-        if (parser.HandleNextDocument(handler)) {
-            throw Error(ExitCode::InvalidInput, "a seed file holds one YAML document", {file},
-                        "remove the second '---' document or split it into another seed file");
+std::string text(const yaml_char_t* s) {
+    return s == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(s));
+}
+
+// The scalars YAML's core schema reads as null, when plain and untagged.
+bool isNullScalar(const yaml_event_t& e) {
+    if (e.data.scalar.tag != nullptr || e.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+        return false;
+    }
+    const std::string_view v(reinterpret_cast<const char*>(e.data.scalar.value),
+                             e.data.scalar.length);
+    return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
+}
+
+// The tag a node carries in YamlValue: its explicit tag, else "?" when plain, "!" when quoted.
+std::string tagOf(const yaml_char_t* tag, bool plain) {
+    return tag != nullptr ? text(tag) : std::string(plain ? "?" : "!");
+}
+
+// The 1-based line and column (in characters) of byte `offset` of the input `next` reads.
+std::pair<int, int> lineAndColumn(size_t offset, const std::function<int()>& next) {
+    int line = 1;
+    int column = 1;
+    for (size_t i = 0; i < offset; ++i) {
+        const int c = next();
+        if (c == EOF) {
+            break;
         }
-    } catch (const YAML::Exception& e) {
-        throw Error(ExitCode::InvalidInput, "YAML syntax error: " + e.msg,
-                    {file, e.mark.line + 1, e.mark.column + 1}, "fix the YAML syntax");
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else if ((c & 0xc0) != 0x80) {
+            ++column;  // UTF-8 continuation bytes do not start a character
+        }
+    }
+    return {line, column};
+}
+
+// Reads with libyaml's event parser (a fast C scanner: rows are never held as a document
+// tree). `setInput` points the parser at the file or the text.
+void stream(const std::string& file, SeedStreamVisitor& visitor,
+            const std::function<void(yaml_parser_t&)>& setInput,
+            const std::function<std::pair<int, int>(size_t)>& locate) {
+    yaml_parser_t parser;
+    if (yaml_parser_initialize(&parser) == 0) {
+        throw Error(ExitCode::Failure, "out of memory starting the YAML parser", {file});
+    }
+    std::unique_ptr<yaml_parser_t, void (*)(yaml_parser_t*)> parserGuard(&parser,
+                                                                         &yaml_parser_delete);
+    setInput(parser);
+    StreamHandler handler(file, visitor);
+    int documents = 0;
+    while (true) {
+        yaml_event_t event;
+        if (yaml_parser_parse(&parser, &event) == 0) {
+            if (parser.error == YAML_READER_ERROR) {
+                // Bad encoding: libyaml knows the byte offset only.
+                const auto [line, column] = locate(parser.problem_offset);
+                const std::string problem =
+                    text(reinterpret_cast<const yaml_char_t*>(parser.problem));
+                std::string what = "not valid UTF-8: " + problem;
+                if (problem.find("leading") != std::string::npos) {
+                    char byte[8];
+                    std::snprintf(byte, sizeof byte, "0x%02x", parser.problem_value & 0xff);
+                    what += std::string(" (byte ") + byte + ")";
+                }
+                throw Error(ExitCode::InvalidInput, what, {file, line, column},
+                            "save the file as UTF-8 (a Latin-1 or Windows-1252 export is the usual "
+                            "cause)");
+            }
+            const yaml_mark_t mark = parser.problem_mark;
+            std::string what =
+                "YAML syntax error: " + text(reinterpret_cast<const yaml_char_t*>(parser.problem));
+            if (parser.context != nullptr) {
+                what += " (" + std::string(parser.context) + " at line " +
+                        std::to_string(parser.context_mark.line + 1) + ")";
+            }
+            throw Error(ExitCode::InvalidInput, what,
+                        {file, static_cast<int>(mark.line) + 1, static_cast<int>(mark.column) + 1},
+                        "fix the YAML syntax");
+        }
+        std::unique_ptr<yaml_event_t, void (*)(yaml_event_t*)> eventGuard(&event,
+                                                                          &yaml_event_delete);
+        const Mark mark{event.start_mark.line, event.start_mark.column};
+        switch (event.type) {
+            case YAML_STREAM_END_EVENT:
+                return;
+            case YAML_DOCUMENT_START_EVENT:
+                if (++documents > 1) {
+                    throw Error(ExitCode::InvalidInput, "a seed file holds one YAML document",
+                                {file, static_cast<int>(mark.line) + 1},
+                                "remove the second '---' document or split it into another "
+                                "seed file");
+                }
+                break;
+            case YAML_ALIAS_EVENT:
+                handler.onAlias(mark, text(event.data.alias.anchor));
+                break;
+            case YAML_SCALAR_EVENT:
+                if (isNullScalar(event)) {
+                    handler.onNull(mark, text(event.data.scalar.anchor));
+                } else {
+                    handler.onScalar(
+                        mark,
+                        tagOf(event.data.scalar.tag,
+                              event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE),
+                        text(event.data.scalar.anchor),
+                        std::string(reinterpret_cast<const char*>(event.data.scalar.value),
+                                    event.data.scalar.length));
+                }
+                break;
+            case YAML_SEQUENCE_START_EVENT:
+                handler.onSequenceStart(mark, tagOf(event.data.sequence_start.tag, true),
+                                        text(event.data.sequence_start.anchor));
+                break;
+            case YAML_MAPPING_START_EVENT:
+                handler.onMapStart(mark, tagOf(event.data.mapping_start.tag, true),
+                                   text(event.data.mapping_start.anchor));
+                break;
+            case YAML_SEQUENCE_END_EVENT:
+            case YAML_MAPPING_END_EVENT:
+                handler.onEnd();
+                break;
+            default:
+                break;
+        }
     }
 }
 
 }  // namespace
 
 void streamSeedFile(const std::filesystem::path& path, SeedStreamVisitor& visitor) {
-    std::ifstream in(path, std::ios::binary);
+    std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!in) {
         throw Error(ExitCode::InvalidInput, "cannot read " + path.string(), {path.string()});
     }
-    stream(in, path.string(), visitor);
+    stream(
+        path.string(), visitor,
+        [&](yaml_parser_t& parser) { yaml_parser_set_input_file(&parser, in.get()); },
+        [&](size_t offset) {
+            std::rewind(in.get());
+            return lineAndColumn(offset, [&] { return std::fgetc(in.get()); });
+        });
 }
 
 void streamSeedText(const std::string& text, const std::string& file, SeedStreamVisitor& visitor) {
-    std::istringstream in(text);
-    stream(in, file, visitor);
+    size_t next = 0;
+    stream(
+        file, visitor,
+        [&](yaml_parser_t& parser) {
+            yaml_parser_set_input_string(
+                &parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+        },
+        [&](size_t offset) {
+            return lineAndColumn(offset, [&] {
+                return next < text.size() ? static_cast<unsigned char>(text[next++]) : EOF;
+            });
+        });
 }
 
 namespace {
@@ -377,17 +500,26 @@ std::string yamlToJson(const YamlValue& v,
         case YamlValue::Kind::Sequence: {
             std::string out = "[";
             for (size_t i = 0; i < v.items.size(); ++i) {
-                out += (i ? "," : "") + yamlToJson(v.items[i], resolveTag);
+                if (i != 0) {
+                    out += ',';
+                }
+                out += yamlToJson(v.items[i], resolveTag);
             }
-            return out + "]";
+            out += ']';
+            return out;
         }
         case YamlValue::Kind::Mapping: {
             std::string out = "{";
             for (size_t i = 0; i < v.fields.size(); ++i) {
-                out += (i ? "," : "") + jsonString(v.fields[i].first) + ":" +
-                       yamlToJson(v.fields[i].second, resolveTag);
+                if (i != 0) {
+                    out += ',';
+                }
+                out += jsonString(v.fields[i].first);
+                out += ':';
+                out += yamlToJson(v.fields[i].second, resolveTag);
             }
-            return out + "}";
+            out += '}';
+            return out;
         }
     }
     return "null";
