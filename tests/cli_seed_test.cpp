@@ -197,6 +197,81 @@ TEST_F(Seed, GeneratedRowsStreamThroughCopyVerbatimAndUndoExactly) {
     EXPECT_EQ(rows("SELECT email FROM users"), std::vector<std::string>{"app@x"});
 }
 
+TEST_F(Seed, PlainInlineRowsGoThroughCopyVerbatimAndUndoExactly) {
+    exec(
+        "INSERT INTO users (email, name, created_at, updated_at) VALUES ('app@x', 'App', now(), "
+        "now())");
+    // Every row has every column, no labels, no references: the COPY path.
+    seed("001_users.yaml",
+         "users:\n"
+         "  - {email: a@x, name: \"tab\\tnl\\ncr\\rbs\\\\ \\\\N\", age: 1, tags: [x, \"y,z\"],"
+         " settings: {k: \"v\\tw\"}}\n"
+         "  - {email: b@x, name: \"'); DROP TABLE users; --\", age: ~, tags: [], settings: ~}\n"
+         "  - {email: c@x, name: '\\N', age: 3, tags: ~, settings: [1, {a: null}]}\n");
+    auto r = dbtool({"seed", "run"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("public.users: 3 inserted"));
+    EXPECT_EQ(rows("SELECT name, age, tags::text, settings::text FROM users WHERE email <> "
+                   "'app@x' ORDER BY email"),
+              (std::vector<std::string>{"tab\tnl\ncr\rbs\\ \\N|1|{x,\"y,z\"}|{\"k\": \"v\\tw\"}",
+                                        "'); DROP TABLE users; --|<null>|{}|<null>",
+                                        "\\N|3|<null>|[1, {\"a\": null}]"}));
+    EXPECT_EQ(scalar("SELECT count(*) FROM users WHERE created_at IS NULL"), "0");
+    ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
+    EXPECT_EQ(rows("SELECT email FROM users"), std::vector<std::string>{"app@x"});
+}
+
+TEST_F(Seed, PlainInlineRowFailingInCopyPointsAtItsLine) {
+    seed("001_users.yaml",
+         "users:\n"
+         "  - {email: a@x, name: A, age: 1}\n"
+         "  - {email: b@x, name: B, age: 2}\n"
+         "\n"
+         "  - {email: c@x, name: C, age: old}\n"
+         "  - {email: d@x, name: D, age: 4}\n");
+    auto r = dbtool({"seed", "run"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("001_users.yaml:5:5"));
+    EXPECT_THAT(r.err, HasSubstr("invalid input syntax for type integer: \"old\""));
+    EXPECT_EQ(count("users"), "0");
+
+    seed("001_users.yaml",
+         "users:\n"
+         "  - {email: a@x, name: A}\n"
+         "  - {email: a@x, name: B}\n");
+    auto dup = dbtool({"seed", "run"});
+    EXPECT_EQ(dup.exitCode, 6);
+    EXPECT_THAT(dup.err, HasSubstr("001_users.yaml:3:5"));
+    EXPECT_THAT(dup.err, HasSubstr("users_email_key"));
+    EXPECT_EQ(count("users"), "0");
+    EXPECT_EQ(count("schema_seeds"), "0");
+}
+
+TEST_F(Seed, CopiedIntegerKeysAreKeptAsRangesAndUndoSparesTheGaps) {
+    exec(
+        "CREATE TABLE tags (id int PRIMARY KEY, name text NOT NULL);"
+        "CREATE TABLE codes (code text PRIMARY KEY, n int);"
+        "INSERT INTO tags VALUES (5, 'app five');");
+    dir().write("seeds/tags.csv", "id,name\n1,a\n2,b\n3,c\n10,d\n11,e\n-4,f\n");
+    dir().write("seeds/codes.csv", "code,n\nx,1\ny,2\n");
+    seed("001_tags.yaml", "tags:\n  csv: tags.csv\n");
+    seed("002_codes.yaml", "codes:\n  csv: codes.csv\n");
+    ASSERT_EQ(dbtool({"seed", "run"}).exitCode, 0);
+    EXPECT_EQ(scalar("SELECT string_agg(e::text, ' ' ORDER BY (e ->> 'from')::int) FROM "
+                     "schema_seed_keys, jsonb_array_elements(keys) e WHERE table_name = "
+                     "'public.tags'"),
+              "{\"to\": -4, \"from\": -4} {\"to\": 3, \"from\": 1} {\"to\": 11, \"from\": 10}");
+    EXPECT_EQ(scalar("SELECT keys::text FROM schema_seed_keys WHERE table_name = 'public.codes'"),
+              "[[\"x\"], [\"y\"]]");
+    // Rows the application adds inside a range's gaps or beside it stay.
+    exec("INSERT INTO tags VALUES (4, 'app four'), (12, 'app twelve'), (0, 'app zero')");
+    ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
+    EXPECT_EQ(rows("SELECT id FROM tags ORDER BY id"),
+              (std::vector<std::string>{"0", "4", "5", "12"}));
+    EXPECT_EQ(count("codes"), "0");
+    EXPECT_EQ(count("schema_seed_keys"), "0");
+}
+
 TEST_F(Seed, GeneratedRowFailingInCopyNamesTheFileAndRowAndLoadsNothing) {
     seed("001_users.yaml",
          "users:\n"

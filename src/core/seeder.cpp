@@ -197,6 +197,9 @@ struct TablePlan {
     std::vector<std::string> key;      // conflict target
     std::vector<std::string> columns;  // columns of inline rows, first-seen order
     int64_t inlineRows = 0;
+    // Every inline row has every column and none has a label or a !ref: they can go in
+    // through COPY (see SeedLoader::beginTable).
+    bool plainRows = true;
     std::optional<GenerateSpec> generate;
     std::optional<fs::path> csv;
     int csvLine = 0;
@@ -228,6 +231,33 @@ RefTarget parseRef(const YamlValue& v, const std::string& file) {
 
 bool isRef(const YamlValue& v) {
     return v.isScalar() && v.tag == "!ref";
+}
+
+// A primary key of one smallint, integer or bigint column: its seeded keys are kept as ranges.
+bool integerKey(const db::TableInfo& info) {
+    if (info.primaryKey.size() != 1) {
+        return false;
+    }
+    const db::ColumnInfo* c = info.column(info.primaryKey[0]);
+    return c != nullptr && !c->isArray &&
+           (c->baseType == "int2" || c->baseType == "int4" || c->baseType == "int8");
+}
+
+bool holdsRef(const YamlValue& v) {
+    if (isRef(v)) {
+        return true;
+    }
+    for (const auto& item : v.items) {
+        if (holdsRef(item)) {
+            return true;
+        }
+    }
+    for (const auto& field : v.fields) {
+        if (holdsRef(field.second)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // Tags dbtool understands: none, !ref, and YAML's standard ones (!!str, ...).
@@ -403,6 +433,7 @@ class PlanVisitor : public SeedStreamVisitor {
             label = mappingLabel;
         }
         ++t.inlineRows;
+        const size_t columnsBefore = t.columns.size();
         for (size_t i = 0; i < row.fields.size(); ++i) {
             const auto& [column, value] = row.fields[i];
             const auto [kline, kcol] = row.keyPositions[i];
@@ -411,6 +442,13 @@ class PlanVisitor : public SeedStreamVisitor {
             }
             checkColumn(t, column, kline, kcol);
             checkValue(t, column, value);
+            if (t.plainRows && holdsRef(value)) {
+                t.plainRows = false;
+            }
+        }
+        if (!label.empty() || row.fields.size() != t.columns.size() ||
+            (t.inlineRows > 1 && t.columns.size() != columnsBefore)) {
+            t.plainRows = false;  // a label, a reference or a row without some column
         }
         if (!label.empty()) {
             if (!t.labels.insert(label).second) {
@@ -725,6 +763,36 @@ struct PendingRow {
 
 class SeedLoader;
 
+// Where the `n`-th row (1-based) of the `tableIndex`-th table entry of a seed file stands:
+// read again on the error path only, so no row positions are kept while loading.
+SourceLocation locateRow(const fs::path& path, size_t tableIndex, int64_t n) {
+    struct Finder : SeedStreamVisitor {
+        size_t wantedTable;
+        int64_t wantedRow;
+        size_t table = static_cast<size_t>(-1);
+        int64_t rows = 0;
+        SourceLocation found;
+        void beginTable(const std::string&, int, int, bool) override {
+            ++table;
+            rows = 0;
+        }
+        void option(const std::string&, const YamlValue&, int, int) override {}
+        void beginRows(int, int, bool) override {}
+        void row(YamlValue&& row, const std::string&) override {
+            if (table == wantedTable && ++rows == wantedRow) {
+                found.line = row.line;
+                found.column = row.column;
+            }
+        }
+        void endTable() override {}
+    } finder;
+    finder.wantedTable = tableIndex;
+    finder.wantedRow = n;
+    finder.found.file = path.string();
+    streamSeedFile(path, finder);
+    return finder.found;
+}
+
 // Rows of one table, sent in multi-row INSERT batches that also record the inserted keys.
 class BatchInserter {
   public:
@@ -769,8 +837,19 @@ class SeedLoader : public SeedStreamVisitor {
         }
         TablePlan& t = plan_.tables[tableIndex_];
         counts_.push_back({t.info.id(), 0, 0, 0, -1});
-        inserter_ = std::make_unique<BatchInserter>(*this, t, t.columns,
-                                                    timestampsToFill(t, t.columns), counts_.back());
+        const auto fill = timestampsToFill(t, t.columns);
+        // Plain rows (every column, no labels or references) of a table loaded with neither
+        // upserts nor identity overrides stream through COPY: no statement per batch, and the
+        // server works while the file is still being read.
+        if (t.plainRows && t.inlineRows > 0 && t.onConflict == OnConflict::Error &&
+            overriding(t, t.columns).empty()) {
+            copy_ = std::make_unique<db::CopyIn>(
+                session_,
+                "COPY " + t.info.qualified + " (" + columnList(t.columns, fill) + ") FROM STDIN");
+            copyFill_ = fill.size();
+            return;
+        }
+        inserter_ = std::make_unique<BatchInserter>(*this, t, t.columns, fill, counts_.back());
     }
     void option(const std::string&, const YamlValue&, int, int) override {}
     void beginRows(int, int, bool) override {}
@@ -784,6 +863,10 @@ class SeedLoader : public SeedStreamVisitor {
         std::string label = normalizeRow(row, file_.path.string());
         if (!mappingLabel.empty())
             label = mappingLabel;
+        if (copy_) {
+            copyRow(t, row);
+            return;
+        }
         PendingRow pending;
         pending.label = label;
         pending.where = {file_.path.string(), row.line, row.column};
@@ -802,8 +885,12 @@ class SeedLoader : public SeedStreamVisitor {
             return;
         }
         TablePlan& t = plan_.tables[tableIndex_];
-        inserter_->flush();
-        inserter_.reset();
+        if (copy_) {
+            finishCopy(t);
+        } else {
+            inserter_->flush();
+            inserter_.reset();
+        }
         if (t.generate) {
             loadGenerated(t);
         }
@@ -827,6 +914,66 @@ class SeedLoader : public SeedStreamVisitor {
     }
 
   private:
+    std::string columnList(const std::vector<std::string>& columns,
+                           const std::vector<std::string>& fill) {
+        std::string list;
+        for (const auto& c : columns) {
+            list += (list.empty() ? "" : ", ") + session_.quoteIdent(c);
+        }
+        for (const auto& c : fill) {
+            list += ", " + session_.quoteIdent(c);
+        }
+        return list;
+    }
+
+    // One inline row as a line of COPY data, its cells in the order of the table's columns.
+    void copyRow(TablePlan& t, const YamlValue& row) {
+        copyCells_.resize(t.columns.size());
+        for (const auto& [column, value] : row.fields) {
+            const size_t i = static_cast<size_t>(
+                std::find(t.columns.begin(), t.columns.end(), column) - t.columns.begin());
+            copyCells_[i] = toCell(t, column, value);
+        }
+        for (size_t c = 0; c < copyCells_.size(); ++c) {
+            if (c != 0) {
+                copyBuffer_ += '\t';
+            }
+            appendCopyField(copyBuffer_, copyCells_[c]);
+        }
+        for (size_t f = 0; f < copyFill_; ++f) {
+            copyBuffer_ += '\t';
+            copyBuffer_ += now_;
+        }
+        copyBuffer_ += '\n';
+        if (copyBuffer_.size() >= (1u << 20)) {
+            copy_->write(copyBuffer_);
+            copyBuffer_.clear();
+        }
+    }
+
+    void finishCopy(TablePlan& t) {
+        copy_->write(copyBuffer_);
+        copyBuffer_.clear();
+        int64_t copied = 0;
+        try {
+            copied = copy_->finish();
+        } catch (db::SqlError& e) {
+            copy_.reset();
+            // COPY's context names the failing line of its data: that row of this table entry.
+            static const std::regex lineRe(R"(line ([0-9]+))");
+            std::smatch m;
+            const std::string context = e.server().context;
+            SourceLocation where{file_.path.string(), t.line, t.column};
+            if (std::regex_search(context, m, lineRe)) {
+                where = locateRow(file_.path, tableIndex_, std::stoll(m[1]));
+            }
+            throw rowError(t, e, where);
+        }
+        copy_.reset();
+        counts_.back().inserted += copied;
+        recordCopiedKeys(t);
+    }
+
     std::vector<std::string> timestampsToFill(const TablePlan& t,
                                               const std::vector<std::string>& given) {
         std::vector<std::string> out;
@@ -964,17 +1111,13 @@ class SeedLoader : public SeedStreamVisitor {
                         randomKey(table, 0);  // says the table is empty
                 }
             }
-            std::string columnList;
-            for (const auto& c : g.columns)
-                columnList += (columnList.empty() ? "" : ", ") + session_.quoteIdent(c);
-            for (const auto& c : fill)
-                columnList += ", " + session_.quoteIdent(c);
             std::vector<Cell> cells(g.columns.size());
             int64_t next = 0;
             int64_t copied = 0;
             try {
                 copied = session_.copyIn(
-                    "COPY " + t.info.qualified + " (" + columnList + ") FROM STDIN",
+                    "COPY " + t.info.qualified + " (" + columnList(g.columns, fill) +
+                        ") FROM STDIN",
                     [&](std::string& chunk) {
                         db::throwIfInterrupted(("loading seed " + file_.name).c_str());
                         while (next < g.count && chunk.size() < (1u << 20)) {
@@ -1053,16 +1196,7 @@ class SeedLoader : public SeedStreamVisitor {
         const std::string pkList = keyList(t);
         if (direct) {
             counts.inserted += copied;
-            if (!pkList.empty()) {
-                // The rows this transaction created in the table are exactly the CSV's.
-                session_.execParams(
-                    "INSERT INTO " + seeds_.keys() +
-                        " (seed, table_name, keys) "
-                        "SELECT $1, $2, jsonb_agg(k) FROM (SELECT jsonb_build_array(" +
-                        pkList + ") AS k, (row_number() OVER ()) / 10000 AS g FROM " +
-                        t.info.qualified + " WHERE xmin = pg_current_xact_id()::xid) s GROUP BY g",
-                    {file_.name, t.info.id()});
-            }
+            recordCopiedKeys(t);  // the rows this transaction created there are the CSV's
         } else {
             std::string insertColumns = columnList, selectList = columnList;
             for (const auto& f : fill) {
@@ -1099,19 +1233,31 @@ class SeedLoader : public SeedStreamVisitor {
     }
 
     // After a COPY straight into the table: the rows this transaction created there are
-    // exactly the copied ones (a table entry is loaded by one path only), so their keys are
-    // recorded server-side, 10,000 to a row of schema_seed_keys.
+    // exactly the copied ones (a table entry is loaded by one path only; no savepoint is open
+    // during a COPY), so their keys are recorded server-side, without a round trip per row.
+    // A single integer key is stored as ranges of consecutive values ({"from": 1, "to":
+    // 1000000} for a fresh serial table), any other key one by one; 10,000 to a tracking row.
     void recordCopiedKeys(const TablePlan& t) {
         const std::string pkList = keyList(t);
         if (pkList.empty()) {
             return;
         }
+        const std::string mine =
+            "FROM " + t.info.qualified + " WHERE xmin = pg_current_xact_id()::xid";
+        std::string elements;
+        if (integerKey(t.info)) {
+            const std::string k = session_.quoteIdent(t.info.primaryKey[0]);
+            elements =
+                "SELECT jsonb_build_object('from', min(k), 'to', max(k)) AS e FROM (SELECT " + k +
+                " AS k, " + k + " - row_number() OVER (ORDER BY " + k + ") AS island " + mine +
+                ") s GROUP BY island";
+        } else {
+            elements = "SELECT jsonb_build_array(" + pkList + ") AS e " + mine;
+        }
         session_.execParams("INSERT INTO " + seeds_.keys() +
-                                " (seed, table_name, keys) "
-                                "SELECT $1, $2, jsonb_agg(k) FROM (SELECT jsonb_build_array(" +
-                                pkList + ") AS k, (row_number() OVER ()) / 10000 AS g FROM " +
-                                t.info.qualified +
-                                " WHERE xmin = pg_current_xact_id()::xid) s GROUP BY g",
+                                " (seed, table_name, keys) SELECT $1, $2, jsonb_agg(e) FROM "
+                                "(SELECT e, (row_number() OVER ()) / 10000 AS g FROM (" +
+                                elements + ") r) s GROUP BY g",
                             {file_.name, t.info.id()});
     }
 
@@ -1237,6 +1383,10 @@ class SeedLoader : public SeedStreamVisitor {
     std::string now_;
     size_t tableIndex_ = static_cast<size_t>(-1);
     bool active_ = false;
+    std::unique_ptr<db::CopyIn> copy_;  // the current table entry's plain rows, when copied
+    std::string copyBuffer_;
+    std::vector<Cell> copyCells_;
+    size_t copyFill_ = 0;
     std::set<size_t> only_;
     std::unique_ptr<BatchInserter> inserter_;
     std::vector<TableCounts> counts_;
@@ -1572,13 +1722,28 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
                 (i ? ", " : "") + std::string("(e ->> ") + std::to_string(i) + ")::" + c->type;
         }
         try {
+            // Keys recorded one by one ([k1, k2]), then ranges of an integer key.
             auto r = session.execParams("DELETE FROM " + info->qualified + " WHERE (" + columns +
                                             ") IN (SELECT " + values + " FROM " + table.keys() +
                                             " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 "
-                                            "AND k.table_name = $2)",
+                                            "AND k.table_name = $2 AND jsonb_typeof(e) = 'array')",
                                         {seed.name, tableId});
-            outcome.deleted += std::stoll(PQcmdTuples(r.get()));
-            outcome.tables.push_back({tableId, -std::stoll(PQcmdTuples(r.get())), 0, 0, -1});
+            int64_t deleted = std::stoll(PQcmdTuples(r.get()));
+            if (integerKey(*info)) {
+                const std::string k = session.quoteIdent(info->primaryKey[0]);
+                auto ranges = session.execParams(
+                    "DELETE FROM " + info->qualified +
+                        " t USING (SELECT (e ->> 'from')::bigint "
+                        "AS lo, (e ->> 'to')::bigint AS hi FROM " +
+                        table.keys() +
+                        " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name "
+                        "= $2 AND jsonb_typeof(e) = 'object') r WHERE t." +
+                        k + " BETWEEN r.lo AND r.hi",
+                    {seed.name, tableId});
+                deleted += std::stoll(PQcmdTuples(ranges.get()));
+            }
+            outcome.deleted += deleted;
+            outcome.tables.push_back({tableId, -deleted, 0, 0, -1});
         } catch (db::SqlError& e) {
             Error error(
                 e.code(), "cannot undo seed " + seed.name + ": " + e.what(), {},

@@ -421,38 +421,52 @@ ResultPtr Session::execPrepared(const std::string& sql,
 
 int64_t Session::copyIn(const std::string& copySql,
                         const std::function<bool(std::string&)>& produce) {
-    PGconn* c = raw();
-    ResultPtr start(PQexec(c, copySql.c_str()), &PQclear);
+    CopyIn copy(*this, copySql);
+    std::string chunk;
+    bool more = true;
+    while (more) {
+        chunk.clear();
+        more = produce(chunk);
+        copy.write(chunk);
+    }
+    return copy.finish();
+}
+
+CopyIn::CopyIn(Session& session, const std::string& copySql) : conn_(session.raw()) {
+    ResultPtr start(PQexec(conn_, copySql.c_str()), &PQclear);
     if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
-        checked(c, start.release());
+        checked(conn_, start.release());
         throw Error(ExitCode::Database, "COPY did not start");
     }
-    std::string chunk;
-    try {
-        while (true) {
-            chunk.clear();
-            const bool more = produce(chunk);
-            if (!chunk.empty() &&
-                PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size())) != 1) {
-                break;  // the connection failed; PQgetResult below says why
-            }
-            if (!more) {
-                break;
-            }
-        }
-    } catch (...) {
-        PQputCopyEnd(c, "aborted by dbtool");
-        while (PGresult* r = PQgetResult(c)) {
+    open_ = true;
+}
+
+CopyIn::~CopyIn() {
+    if (open_) {
+        PQputCopyEnd(conn_, "aborted by dbtool");
+        while (PGresult* r = PQgetResult(conn_)) {
             PQclear(r);
         }
-        throw;
     }
-    PQputCopyEnd(c, nullptr);
-    ResultPtr end(PQgetResult(c), &PQclear);
-    while (PGresult* extra = PQgetResult(c)) {
+}
+
+void CopyIn::write(const std::string& data) {
+    if (data.empty() || broken_) {
+        return;
+    }
+    if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
+        broken_ = true;  // the connection failed; finish() says why
+    }
+}
+
+int64_t CopyIn::finish() {
+    open_ = false;
+    PQputCopyEnd(conn_, nullptr);
+    ResultPtr end(PQgetResult(conn_), &PQclear);
+    while (PGresult* extra = PQgetResult(conn_)) {
         PQclear(extra);
     }
-    auto result = checked(c, end.release());
+    auto result = checked(conn_, end.release());
     const char* tuples = PQcmdTuples(result.get());
     return tuples != nullptr && *tuples != '\0' ? std::stoll(tuples) : 0;
 }

@@ -118,4 +118,25 @@ class Session {
     friend class NoticeForwarder;
 };
 
+// A COPY ... FROM STDIN in progress, for data that arrives piece by piece (push style; see
+// Session::copyIn for pull style). No other query can run on the session until it finishes.
+// Destroyed unfinished (an exception), it aborts the COPY, which fails the transaction.
+class CopyIn {
+  public:
+    CopyIn(Session& session, const std::string& copySql);
+    ~CopyIn();
+    CopyIn(const CopyIn&) = delete;
+    CopyIn& operator=(const CopyIn&) = delete;
+
+    // Sends rows in COPY's format (whole lines; any split is fine for the server).
+    void write(const std::string& data);
+    // Ends the COPY: the number of rows copied; throws SqlError when the server refused them.
+    int64_t finish();
+
+  private:
+    PGconn* conn_;
+    bool open_ = false;
+    bool broken_ = false;  // the connection failed while sending; finish() reports why
+};
+
 }  // namespace dbtool::db
