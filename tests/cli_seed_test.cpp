@@ -244,7 +244,7 @@ TEST_F(Seed, PlainInlineRowFailingInCopyPointsAtItsLine) {
     EXPECT_THAT(dup.err, HasSubstr("001_users.yaml:3:5"));
     EXPECT_THAT(dup.err, HasSubstr("users_email_key"));
     EXPECT_EQ(count("users"), "0");
-    EXPECT_EQ(count("schema_seeds"), "0");
+    EXPECT_FALSE(tableExists("schema_seeds"));  // a failed first seed leaves no tables
 }
 
 TEST_F(Seed, CopiedIntegerKeysAreKeptAsRangesAndUndoSparesTheGaps) {
@@ -284,7 +284,7 @@ TEST_F(Seed, GeneratedRowFailingInCopyNamesTheFileAndRowAndLoadsNothing) {
     EXPECT_THAT(r.err, HasSubstr("generated row"));
     EXPECT_THAT(r.err, HasSubstr("users_email_key"));
     EXPECT_EQ(count("users"), "0");
-    EXPECT_EQ(count("schema_seeds"), "0");
+    EXPECT_FALSE(tableExists("schema_seeds"));  // a failed first seed leaves no tables
 }
 
 TEST_F(Seed, CsvThroughCopyKeepsQuotingNullsEmptyStringsAndUtf8) {

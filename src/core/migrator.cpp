@@ -76,9 +76,14 @@ RunResult Migrator::locked(bool createTable, const LockedBody& body) {
     RunResult result;
     db::AdvisoryLock lock(session_, schema_, lockWaitReporter());
     db::MigrationTable table(session_, schema_);
+    createPending_ = false;
     if (createTable) {
-        if (auto note = table.ensure(files_)) {
-            observer_.note(*note);
+        if (table.exists()) {
+            if (auto note = table.ensure(files_)) {  // adopts another tool's table
+                observer_.note(*note);
+            }
+        } else {
+            createPending_ = true;  // with the first migration, in its transaction
         }
     }
     // Read what is applied only now, under the lock: another process may just have finished.
@@ -283,15 +288,22 @@ void Migrator::apply(const std::vector<const Migration*>& plan, Direction direct
             if (section.transaction) {
                 // The change and its tracking row commit together or not at all.
                 pqxx::work tx(session_.conn());
+                createTableIfPending(table);
                 ms = runSectionSql(session_, *m, direction);
                 direction == Direction::Up ? table.insert(*m, ms) : table.remove(m->version);
                 tx.commit();
             } else {
+                if (createPending_) {
+                    pqxx::work tx(session_.conn());
+                    createTableIfPending(table);
+                    tx.commit();
+                }
                 ms = runSectionSql(session_, *m, direction);
                 pqxx::work tx(session_.conn());
                 direction == Direction::Up ? table.insert(*m, ms) : table.remove(m->version);
                 tx.commit();
             }
+            createPending_ = false;
         } catch (SectionFailure& f) {
             std::string consequence;
             if (f.partial) {
@@ -321,6 +333,7 @@ void Migrator::applyAllInOneTransaction(const std::vector<const Migration*>& pla
     db::MigrationTable table(session_, schema_);
     std::vector<MigrationStep> steps;
     pqxx::work tx(session_.conn());
+    createTableIfPending(table);
     for (const Migration* m : plan) {
         observer_.starting(*m, Direction::Up);
         try {
@@ -339,9 +352,18 @@ void Migrator::applyAllInOneTransaction(const std::vector<const Migration*>& pla
     } catch (const std::exception&) {
         db::rethrowPqxx("committing the run");
     }
+    createPending_ = false;
     for (const auto& step : steps) {
         result.steps.push_back(step);
         observer_.finished(*step.migration, Direction::Up, step.ms);
+    }
+}
+
+void Migrator::createTableIfPending(db::MigrationTable& table) {
+    if (createPending_) {
+        if (auto note = table.ensure(files_)) {
+            observer_.note(*note);
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/migration.hpp"
 #include "core/migration_plan.hpp"
+#include "db/migration_table.hpp"
 #include "db/session.hpp"
 
 namespace dbtool {
@@ -76,6 +77,11 @@ class Migrator {
     std::vector<AppliedMigration> readApplied();
     void apply(const std::vector<const Migration*>& plan, Direction direction, RunResult& result);
     void applyAllInOneTransaction(const std::vector<const Migration*>& plan, RunResult& result);
+    // Creates the tracking table when a run needs it and it does not exist yet: called inside
+    // the first migration's transaction, so a run that applies nothing leaves no trace.
+    void createTableIfPending(db::MigrationTable& table);
+
+    bool createPending_ = false;
 
     db::Session& session_;
     std::vector<Migration> files_;

@@ -1801,7 +1801,6 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
         lock = std::make_unique<db::AdvisoryLock>(
             session_, schema_,
             [this](const std::string& holder) { observer_.waitingForLock(holder); });
-        table.ensure();
     }
     std::map<std::string, db::AppliedSeed> applied;
     for (auto& a : table.read())
@@ -1840,6 +1839,7 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
 
         // Plan first (validates everything against the catalog); then load in a transaction.
         pqxx::work tx(session_.conn());
+        table.ensure();  // in the seed's transaction: a failed first seed leaves no tables
         SeedPlan plan = planSeed(file, &catalog, &table);
         const std::string checksum = checksumOf(file, plan.csvFiles);
         SeedOutcome outcome;

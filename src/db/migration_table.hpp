@@ -26,6 +26,8 @@ class MigrationTable {
     // Call it while holding the advisory lock.
     std::optional<std::string> ensure(const std::vector<Migration>& files);
 
+    bool exists() { return shape().exists; }
+
     // The applied rows; none when the table does not exist. A golang-migrate table (one row
     // holding the current version) reads as every file up to that version.
     std::vector<AppliedMigration> read(const std::vector<Migration>& files);

@@ -18,7 +18,7 @@ void SeedTable::ensure() {
     }
     // Keys and labels are written before their seed's row in the same transaction, hence the
     // deferred foreign keys; deleting a seed's row removes its keys and labels with it.
-    pqxx::work tx(session_.conn());
+    // One multi-statement query: atomic on its own, or part of the caller's transaction.
     session_.runScript("CREATE SCHEMA IF NOT EXISTS " + session_.quoteIdent(schema_) + ";\n" +
                        "CREATE TABLE IF NOT EXISTS " + seeds() +
                        " (\n"
@@ -53,7 +53,6 @@ void SeedTable::ensure() {
                        "  key jsonb NOT NULL,\n"
                        "  PRIMARY KEY (table_name, label)\n"
                        ");\n");
-    tx.commit();
 }
 
 std::vector<AppliedSeed> SeedTable::read() {

@@ -31,7 +31,9 @@ class SeedTable {
   public:
     SeedTable(Session& session, std::string schema);
 
-    void ensure();  // create if missing (call under the advisory lock)
+    // Creates the tables if missing (call under the advisory lock; inside a transaction, they
+    // exist only if it commits).
+    void ensure();
     bool exists();
     std::vector<AppliedSeed> read();
 
