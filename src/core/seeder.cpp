@@ -276,10 +276,18 @@ std::string normalizeRow(YamlValue& row, const std::string& file) {
         inputError(file, row.line, row.column, "a row must be a mapping of column: value",
                    "e.g. - {name: Ann, email: ann@example.com}");
     }
+    const bool plain = std::none_of(row.fields.begin(), row.fields.end(), [](const auto& f) {
+        return f.first == "<<" || f.first == "_label";
+    });
+    if (plain) {
+        return "";  // the usual row: nothing to merge or take out
+    }
     std::string label;
-    YamlValue out = row;
-    out.fields.clear();
-    out.keyPositions.clear();
+    YamlValue out;
+    out.kind = row.kind;
+    out.tag = row.tag;
+    out.line = row.line;
+    out.column = row.column;
     std::vector<const YamlValue*> merges;
     for (size_t i = 0; i < row.fields.size(); ++i) {
         auto& [key, value] = row.fields[i];
@@ -1247,6 +1255,22 @@ class SeedLoader : public SeedStreamVisitor {
         std::string elements;
         if (integerKey(t.info)) {
             const std::string k = session_.quoteIdent(t.info.primaryKey[0]);
+            // The usual case, fresh values of a sequence: one range, found without a sort.
+            auto span =
+                session_.execParams("SELECT min(" + k + "), max(" + k + "), count(*) " + mine);
+            if (PQgetisnull(span.get(), 0, 0) != 0) {
+                return;  // nothing copied
+            }
+            const int64_t lo = std::stoll(PQgetvalue(span.get(), 0, 0));
+            const int64_t hi = std::stoll(PQgetvalue(span.get(), 0, 1));
+            if (hi - lo + 1 == std::stoll(PQgetvalue(span.get(), 0, 2))) {
+                session_.execParams(
+                    "INSERT INTO " + seeds_.keys() +
+                        " (seed, table_name, keys) VALUES ($1, $2, jsonb_build_array("
+                        "jsonb_build_object('from', $3::bigint, 'to', $4::bigint)))",
+                    {file_.name, t.info.id(), std::to_string(lo), std::to_string(hi)});
+                return;
+            }
             elements =
                 "SELECT jsonb_build_object('from', min(k), 'to', max(k)) AS e FROM (SELECT " + k +
                 " AS k, " + k + " - row_number() OVER (ORDER BY " + k + ") AS island " + mine +
@@ -1265,6 +1289,10 @@ class SeedLoader : public SeedStreamVisitor {
     static void appendCopyField(std::string& out, const Cell& cell) {
         if (cell.kind != Cell::Kind::Value) {
             out += "\\N";
+            return;
+        }
+        if (cell.text.find_first_of("\\\t\n\r") == std::string::npos) {
+            out += cell.text;  // nothing to escape: the usual value
             return;
         }
         for (char c : cell.text) {

@@ -159,6 +159,10 @@ class StreamHandler {
         const Role role = childRole(kind, mark);
         Frame frame{role, {}, true, {}, 0, 0, anchor};
         frame.value.kind = kind;
+        if (kind == YamlValue::Kind::Mapping && role == Role::Tree) {
+            frame.value.fields.reserve(8);  // a row: one allocation, not one per doubling
+            frame.value.keyPositions.reserve(8);
+        }
         frame.value.tag = tag;
         at(frame.value, mark);
         frames_.push_back(std::move(frame));
@@ -333,9 +337,12 @@ void stream(const std::string& file, SeedStreamVisitor& visitor,
         if (yaml_parser_parse(&parser, &event) == 0) {
             if (parser.error == YAML_READER_ERROR) {
                 // Bad encoding: libyaml knows the byte offset only.
-                const auto [line, column] = locate(parser.problem_offset);
                 const std::string problem =
                     text(reinterpret_cast<const yaml_char_t*>(parser.problem));
+                auto [line, column] = locate(parser.problem_offset);
+                if (problem.find("trailing") != std::string::npos && column > 1) {
+                    --column;  // the bad byte ends a character that started one column before
+                }
                 std::string what = "not valid UTF-8: " + problem;
                 if (problem.find("leading") != std::string::npos) {
                     char byte[8];
