@@ -69,6 +69,52 @@ int reportError(const Error& e, dbtool::cli::Context& ctx) {
 
 }  // namespace
 
+// The option `name` ("--env", "-v") of `app` or of a command above it.
+const CLI::Option* findOption(const CLI::App* app, const std::string& name) {
+    for (; app != nullptr; app = app->get_parent()) {
+        if (const CLI::Option* o = app->get_option_no_throw(name)) {
+            return o;
+        }
+    }
+    return nullptr;
+}
+
+// CLI11's parse error, said for a person: an unknown command is named, with the choices.
+Error usageError(const CLI::App& app, const std::vector<std::string>& args,
+                 const CLI::ParseError& e) {
+    const CLI::App* current = &app;
+    std::string path = "dbtool";
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& token = args[i];
+        if (token.rfind('-', 0) == 0) {
+            // An option: skip its value when it takes one and it is not written --name=value.
+            const std::string name = token.substr(0, token.find('='));
+            const CLI::Option* o = findOption(current, name);
+            if (o != nullptr && o->get_items_expected_min() > 0 && token.find('=') == std::string::npos)
+                ++i;
+            continue;
+        }
+        const auto commands = current->get_subcommands([](const CLI::App*) { return true; });
+        if (commands.empty()) {
+            break;  // a positional argument of a command
+        }
+        const CLI::App* next = nullptr;
+        std::string choices;
+        for (const CLI::App* c : commands) {
+            choices += (choices.empty() ? "" : ", ") + c->get_name();
+            if (c->check_name(token))
+                next = c;
+        }
+        if (next == nullptr) {
+            return Error(ExitCode::Usage, "unknown command '" + token + "' for `" + path + "`", {},
+                         "the commands are: " + choices + " (see `" + path + " --help`)");
+        }
+        current = next;
+        path += " " + next->get_name();
+    }
+    return Error(ExitCode::Usage, e.what(), {}, "see `dbtool --help` (or COMMAND --help)");
+}
+
 int main(int argc, char** argv) {
     CLI::App app{"dbtool: versioned SQL migrations and YAML seeds for PostgreSQL", "dbtool"};
     app.set_version_flag("--version", std::string("dbtool ") + dbtool::kVersion);
@@ -100,8 +146,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        Error usage(ExitCode::Usage, e.what(), {}, "see `dbtool --help` (or COMMAND --help)");
-        return reportError(usage, ctx);
+        return reportError(usageError(app, std::vector<std::string>(argv + 1, argv + argc), e),
+                           ctx);
     }
 
     dbtool::report::setUpLogging(options.quiet ? -1 : options.verbosity,

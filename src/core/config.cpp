@@ -221,6 +221,16 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
         out[key] = ConfigValue{expandVariables(item.second.Scalar(), env, where),
                                locationOf(file, item.second)};
     }
+    if (auto port = out.find("port"); port != out.end()) {
+        const std::string& v = port->second.value;
+        const bool digits =
+            !v.empty() && v.size() <= 5 &&
+            std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits || std::stoi(v) < 1 || std::stoi(v) > 65535) {
+            throw Error(ExitCode::Config, "port must be a number from 1 to 65535, not '" + v + "'",
+                        port->second.where, "e.g. port: 5432");
+        }
+    }
     if (out.count("url") != 0) {
         for (const char* discrete : {"host", "port", "database", "user", "password", "sslmode"}) {
             if (out.count(discrete) != 0) {
