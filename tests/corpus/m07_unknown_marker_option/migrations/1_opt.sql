@@ -1,0 +1,2 @@
+-- migrate:up transactions:false
+SELECT 1;

@@ -1,0 +1,2 @@
+-- migrate:up
+INSERT INTO users (email, name) VALUES ('café@x', 'Café');

@@ -1,0 +1,2 @@
+-- migrate:up
+\copy users from 'u.csv' csv

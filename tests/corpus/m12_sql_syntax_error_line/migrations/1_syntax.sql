@@ -1,0 +1,4 @@
+-- migrate:up
+CREATE TABLE a (id int);
+
+CREAT TABLE b (id int);

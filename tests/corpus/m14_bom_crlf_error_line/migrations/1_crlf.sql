@@ -1,0 +1,3 @@
+﻿-- migrate:up
+CREATE TABLE a (id int);
+SELEC 1;

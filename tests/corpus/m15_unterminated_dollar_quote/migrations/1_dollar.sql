@@ -1,0 +1,2 @@
+-- migrate:up
+DO $$ BEGIN PERFORM 1; END;

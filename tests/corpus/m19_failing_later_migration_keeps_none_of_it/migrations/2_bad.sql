@@ -1,0 +1,2 @@
+-- migrate:up
+ALTER TABLE nope ADD COLUMN x int;

@@ -1,0 +1,2 @@
+-- migrate:up
+UPDATE users SET role = 'root';
