@@ -1,0 +1,273 @@
+// Fault injection: dbtool killed with SIGKILL at random moments, its server connection
+// terminated mid-run. Afterwards every migration and seed file must be either applied and
+// recorded or absent, the advisory lock free, and a re-run must complete.
+//
+// The kill points come from a seeded RNG; a failing trial prints the seed and the delay, so
+// DBTOOL_FAULT_SEED=<seed> reproduces the whole sequence.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include "support/database.hpp"
+
+namespace dbtool::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int kTrials = 25;
+constexpr int kMigrations = 8;
+constexpr int kSeeds = 5;
+constexpr int kRowsPerStep = 15000;
+
+uint64_t faultSeed() {
+    if (const char* s = std::getenv("DBTOOL_FAULT_SEED")) {
+        return std::strtoull(s, nullptr, 10);
+    }
+    return static_cast<uint64_t>(std::random_device{}());
+}
+
+class FaultInjection : public DatabaseTest {
+  protected:
+    void SetUp() override {
+        DatabaseTest::SetUp();
+        options_ = withEnv({{"DATABASE_URL", url()}});
+        options_.cwd = dir().path();
+    }
+
+    // Migrations long enough that kills land mid-statement: each fills a table and indexes it.
+    void writeMigrations() const {
+        for (int i = 1; i <= kMigrations; ++i) {
+            const std::string t = "t" + std::to_string(i);
+            dir().write("migrations/" + std::to_string(1000 + i) + "_create_" + t + ".sql",
+                        "-- migrate:up\nCREATE TABLE " + t +
+                            " (id int PRIMARY KEY, v text);\nINSERT INTO " + t +
+                            " SELECT g, md5(g::text) FROM generate_series(1, " +
+                            std::to_string(kRowsPerStep) + ") g;\nCREATE INDEX ON " + t +
+                            " (v);\n-- migrate:down\nDROP TABLE " + t + ";\n");
+        }
+    }
+
+    void writeSeeds() const {
+        exec(
+            "CREATE TABLE items (id serial PRIMARY KEY, seed text NOT NULL, name text NOT NULL, "
+            "n int NOT NULL)");
+        for (int i = 1; i <= kSeeds; ++i) {
+            const std::string name = "00" + std::to_string(i) + "_items";
+            // An inline row and generated rows: both loading paths in one file.
+            dir().write("seeds/" + name + ".yaml",
+                        "items:\n"
+                        "  rows:\n"
+                        "    - {seed: " +
+                            name +
+                            ", name: first, n: 0}\n"
+                            "  generate:\n"
+                            "    count: " +
+                            std::to_string(kRowsPerStep) +
+                            "\n"
+                            "    row: {seed: " +
+                            name + ", name: \"{{name}}\", n: \"{{int 1 9}}\"}\n");
+        }
+    }
+
+    // Waits until no session other than ours is connected to the database (a killed client's
+    // backend finishes its statement, notices the lost client and rolls back).
+    void waitForOrphanedBackends() const {
+        for (int i = 0; i < 300; ++i) {
+            if (scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()") == "0") {
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL() << "a killed dbtool's server session did not end within 15 s";
+    }
+
+    void expectLockFree() const {
+        EXPECT_EQ(scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                         "(SELECT oid FROM pg_database WHERE datname = current_database())"),
+                  "0");
+    }
+
+    // Every migration is applied and recorded, or neither; applied ones are complete.
+    int expectMigrationsConsistent() const {
+        int applied = 0;
+        const bool tracking = tableExists("schema_migrations");
+        for (int i = 1; i <= kMigrations; ++i) {
+            const std::string t = "t" + std::to_string(i);
+            const bool recorded =
+                tracking && scalar("SELECT count(*) FROM schema_migrations WHERE version = '" +
+                                   std::to_string(1000 + i) + "'") == "1";
+            const bool exists = tableExists(t);
+            EXPECT_EQ(recorded, exists) << "migration " << 1000 + i;
+            if (exists) {
+                ++applied;
+                EXPECT_EQ(scalar("SELECT count(*) FROM " + t), std::to_string(kRowsPerStep));
+                EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE tablename = '" + t + "'"),
+                          "2");
+            }
+        }
+        return applied;
+    }
+
+    // Every seed file is fully loaded and recorded, or absent.
+    int expectSeedsConsistent() const {
+        int applied = 0;
+        const bool tracking = tableExists("schema_seeds");
+        for (int i = 1; i <= kSeeds; ++i) {
+            const std::string name = "00" + std::to_string(i) + "_items";
+            const bool recorded =
+                tracking &&
+                scalar("SELECT count(*) FROM schema_seeds WHERE name = '" + name + "'") == "1";
+            const std::string rows =
+                scalar("SELECT count(*) FROM items WHERE seed = '" + name + "'");
+            EXPECT_EQ(rows, recorded ? std::to_string(kRowsPerStep + 1) : "0") << name;
+            applied += recorded ? 1 : 0;
+        }
+        return applied;
+    }
+
+    // How long an uninterrupted run takes, so the kill points spread over all of it.
+    double timedRun(const std::vector<std::string>& args) const {
+        const auto start = std::chrono::steady_clock::now();
+        auto r = dbtool(args);
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+
+    void killAfter(const std::vector<std::string>& args, double seconds) const {
+        ChildProcess child(args, options_);
+        std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+        child.signal(SIGKILL);
+        child.wait();
+    }
+
+    ProcessOptions options_;
+};
+
+TEST_F(FaultInjection, KillDuringMigrateUpLeavesEachMigrationWholeOrAbsent) {
+    writeMigrations();
+    const double full = timedRun({"migrate", "up"});
+    const uint64_t seed = faultSeed();
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> when(0.0, full * 1.1);
+    int partial = 0;
+    for (int trial = 1; trial <= kTrials; ++trial) {
+        exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        const double delay = when(rng);
+        SCOPED_TRACE("DBTOOL_FAULT_SEED=" + std::to_string(seed) + ", trial " +
+                     std::to_string(trial) + ", killed after " + std::to_string(delay) + " s");
+        killAfter({"migrate", "up"}, delay);
+        waitForOrphanedBackends();
+        expectLockFree();
+        const int applied = expectMigrationsConsistent();
+        partial += (applied > 0 && applied < kMigrations) ? 1 : 0;
+        auto rerun = dbtool({"migrate", "up"});
+        ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
+        EXPECT_EQ(expectMigrationsConsistent(), kMigrations);
+        if (HasFailure())
+            return;
+    }
+    // The kills must have landed mid-run, not only before the start or after the end.
+    EXPECT_GE(partial, kTrials / 3) << "seed " << seed << ", full run " << full << " s";
+}
+
+TEST_F(FaultInjection, KillDuringSeedRunLeavesEachSeedWholeOrAbsent) {
+    writeSeeds();
+    const double full = timedRun({"seed", "run"});
+    const uint64_t seed = faultSeed();
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> when(0.0, full * 1.1);
+    int partial = 0;
+    for (int trial = 1; trial <= kTrials; ++trial) {
+        exec(
+            "TRUNCATE items; DROP TABLE IF EXISTS schema_seeds, schema_seed_keys, "
+            "schema_seed_labels");
+        const double delay = when(rng);
+        SCOPED_TRACE("DBTOOL_FAULT_SEED=" + std::to_string(seed) + ", trial " +
+                     std::to_string(trial) + ", killed after " + std::to_string(delay) + " s");
+        killAfter({"seed", "run"}, delay);
+        waitForOrphanedBackends();
+        expectLockFree();
+        const int applied = expectSeedsConsistent();
+        partial += (applied > 0 && applied < kSeeds) ? 1 : 0;
+        auto rerun = dbtool({"seed", "run"});
+        ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
+        EXPECT_EQ(expectSeedsConsistent(), kSeeds);
+        // Undo still removes exactly what the seeds inserted.
+        exec("INSERT INTO items (seed, name, n) VALUES ('app', 'kept', 1)");
+        ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
+        EXPECT_EQ(scalar("SELECT string_agg(seed, ',') FROM items"), "app");
+        if (HasFailure())
+            return;
+    }
+    EXPECT_GE(partial, kTrials / 3) << "seed " << seed << ", full run " << full << " s";
+}
+
+// The server ends dbtool's session (an administrator, a failover, an idle-killer) while a
+// migration runs: a clear connection error, and the same consistency afterwards.
+TEST_F(FaultInjection, TerminatedServerSessionDuringMigrateUp) {
+    writeMigrations();
+    dir().write("migrations/1050_slow.sql", "-- migrate:up\nSELECT pg_sleep(30);\n");
+    ChildProcess child({"migrate", "up"}, options_);
+    std::string killed;
+    for (int i = 0; i < 400 && killed != "t"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        killed = scalar(
+            "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+            "datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> "
+            "pg_backend_pid()");
+    }
+    ASSERT_EQ(killed, "t");
+    auto r = child.wait();
+    EXPECT_EQ(r.exitCode, 3) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("1050_slow"));
+    EXPECT_THAT(r.err, HasSubstr("terminat"));
+    EXPECT_THAT(r.err, Not(HasSubstr(target().password())));
+    waitForOrphanedBackends();
+    expectLockFree();
+    EXPECT_EQ(expectMigrationsConsistent(), kMigrations);  // all ran before the slow one
+    EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations WHERE version = '1050'"), "0");
+    dir().write("migrations/1050_slow.sql", "-- migrate:up\nSELECT 1;\n");
+    auto rerun = dbtool({"migrate", "up"});
+    EXPECT_EQ(rerun.exitCode, 0) << rerun.err;
+    EXPECT_EQ(expectMigrationsConsistent(), kMigrations);
+}
+
+TEST_F(FaultInjection, TerminatedServerSessionDuringSeedRun) {
+    writeSeeds();
+    dir().write("seeds/004_items.yaml",
+                "items:\n"
+                "  generate:\n"
+                "    count: 3000000\n"
+                "    row: {seed: 004_items, name: \"{{sentence 8}}\", n: \"{{int 1 9}}\"}\n");
+    ChildProcess child({"seed", "run"}, options_);
+    std::string killed;
+    for (int i = 0; i < 600 && killed != "t"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        // Once 003 is committed, the COPY running is 004's.
+        if (!tableExists("schema_seeds") ||
+            scalar("SELECT count(*) FROM schema_seeds WHERE name = '003_items'") != "1")
+            continue;
+        killed = scalar(
+            "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+            "datname = current_database() AND query LIKE 'COPY%' AND pid <> "
+            "pg_backend_pid()");
+    }
+    ASSERT_EQ(killed, "t");
+    auto r = child.wait();
+    EXPECT_EQ(r.exitCode, 3) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("004_items"));
+    waitForOrphanedBackends();
+    expectLockFree();
+    EXPECT_EQ(scalar("SELECT count(*) FROM items WHERE seed = '004_items'"), "0");
+    EXPECT_EQ(scalar("SELECT count(*) FROM schema_seeds"), "3");
+}
+
+}  // namespace
+}  // namespace dbtool::test
