@@ -90,7 +90,8 @@ Error usageError(const CLI::App& app, const std::vector<std::string>& args,
             // An option: skip its value when it takes one and it is not written --name=value.
             const std::string name = token.substr(0, token.find('='));
             const CLI::Option* o = findOption(current, name);
-            if (o != nullptr && o->get_items_expected_min() > 0 && token.find('=') == std::string::npos)
+            if (o != nullptr && o->get_items_expected_min() > 0 &&
+                token.find('=') == std::string::npos)
                 ++i;
             continue;
         }

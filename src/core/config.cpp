@@ -178,7 +178,11 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
     YAML::Node section;
     bool found = false;
     for (const auto& item : root) {
-        const std::string name = item.first.as<std::string>();
+        if (!item.first.IsScalar()) {
+            throw Error(ExitCode::Config, "an environment name must be a plain string",
+                        locationOf(file, item.first), "e.g. development:");
+        }
+        const std::string name = item.first.Scalar();
         defined.push_back(name);
         if (name == envName) {
             section = item.second;
@@ -205,7 +209,11 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
     }
     ConfigSection out;
     for (const auto& item : section) {
-        const std::string key = item.first.as<std::string>();
+        if (!item.first.IsScalar()) {
+            throw Error(ExitCode::Config, "a setting name must be a plain string",
+                        locationOf(file, item.first), "e.g. url: postgres://...");
+        }
+        const std::string key = item.first.Scalar();
         const SourceLocation where = locationOf(file, item.first);
         const auto& keys = configKeys();
         if (std::find(keys.begin(), keys.end(), key) == keys.end()) {

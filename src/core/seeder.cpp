@@ -1633,7 +1633,9 @@ SeedPlan planSeed(const SeedFile& file, db::Catalog* catalog, db::SeedTable* see
         }
     }
     if (catalog != nullptr) {
-        for (const auto& [target, ref] : visitor.externalRefs()) {
+        for (const auto& entry : visitor.externalRefs()) {
+            const auto& target = entry.first;
+            const auto& ref = entry.second;
             const SourceLocation& where = ref.where;
             // A label of another table in this file: that table loads first (FK order).
             auto inFile = visitor.fileLabels().find(target.first);
@@ -1979,6 +1981,13 @@ std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bo
         outcomes.push_back(o);
     }
     return outcomes;
+}
+
+void checkSeedFileOffline(const std::filesystem::path& path) {
+    SeedFile file;
+    file.name = path.stem().string();
+    file.path = path;
+    planSeed(file, nullptr, nullptr);
 }
 
 }  // namespace dbtool

@@ -27,6 +27,11 @@ std::vector<SeedFile> findSeedFiles(const std::filesystem::path& dir,
 // The template `seed create` writes.
 std::string seedTemplate(const std::string& table);
 
+// Reads a seed file the way the first pass of `seed run` does, without a database: the YAML,
+// the shape of every table entry, options, generate templates and labels (not table or column
+// names). Throws Error(ExitCode::InvalidInput) for what is wrong. (The fuzz target's entry.)
+void checkSeedFileOffline(const std::filesystem::path& path);
+
 enum class SeedState { Applied, Pending, Changed, Missing };
 const char* seedStateName(SeedState state);
 

@@ -9,6 +9,8 @@
 
 namespace dbtool {
 
+struct YamlField;
+
 // One YAML node of a seed row, with where it stands in the file. Rows are small; whole tables
 // are never held as trees (see SeedStreamVisitor).
 struct YamlValue {
@@ -17,9 +19,9 @@ struct YamlValue {
     std::string text;  // scalars
     // "?" for a plain scalar, "!" for a quoted one, or an explicit tag such as "!ref".
     std::string tag;
-    std::vector<YamlValue> items;                           // sequences
-    std::vector<std::pair<std::string, YamlValue>> fields;  // mappings, in file order
-    std::vector<std::pair<int, int>> keyPositions;          // line/column of each field's key
+    std::vector<YamlValue> items;                   // sequences
+    std::vector<YamlField> fields;                  // mappings, in file order
+    std::vector<std::pair<int, int>> keyPositions;  // line/column of each field's key
     int line = 0;
     int column = 0;
 
@@ -27,6 +29,15 @@ struct YamlValue {
     bool isScalar() const { return kind == Kind::Scalar; }
     bool isPlain() const { return tag == "?"; }
     const YamlValue* find(const std::string& key) const;
+};
+
+// A key and its value in a mapping (a struct rather than std::pair, which cannot hold the
+// still-incomplete YamlValue inside YamlValue itself with every compiler).
+struct YamlField {
+    std::string first;  // the key
+    YamlValue second;
+    YamlField() = default;
+    YamlField(std::string key, YamlValue value) : first(std::move(key)), second(std::move(value)) {}
 };
 
 // Receives a seed file as it is read: the top-level keys (tables) in order, with their

@@ -1,0 +1,5 @@
+﻿-- migrate:up
+BEGIN;
+SELECT 1;
+COMMIT;
+\i other.sql
