@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -20,7 +21,12 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr int kTrials = 25;
+// 25 kills per test; DBTOOL_FAULT_TRIALS changes it (the sanitizer run of CI uses fewer: it
+// looks for memory errors on the same paths, at several times the cost per process).
+const int kTrials = [] {
+    const char* s = std::getenv("DBTOOL_FAULT_TRIALS");
+    return s != nullptr && std::atoi(s) > 0 ? std::atoi(s) : 25;
+}();
 constexpr int kMigrations = 8;
 constexpr int kSeeds = 5;
 constexpr int kRowsPerStep = 15000;
@@ -147,66 +153,65 @@ class FaultInjection : public DatabaseTest {
         child.wait();
     }
 
+    // kTrials times: `reset` the database, run `args` and kill it after a random delay, then
+    // `check` (returns how many steps are applied, expecting each whole or absent), re-run,
+    // expect all `steps` applied, and run `afterRerun`.
+    void killTrials(const std::vector<std::string>& args, int steps,
+                    const std::function<void()>& reset, const std::function<int()>& check,
+                    const std::function<void()>& afterRerun) {
+        const double full = timedRun(args);
+        const uint64_t seed = faultSeed();
+        std::mt19937_64 rng(seed);
+        std::uniform_real_distribution<double> when(0.0, full * 1.1);
+        int partial = 0;
+        for (int trial = 1; trial <= kTrials; ++trial) {
+            reset();
+            const double delay = when(rng);
+            SCOPED_TRACE("DBTOOL_FAULT_SEED=" + std::to_string(seed) + ", trial " +
+                         std::to_string(trial) + ", killed after " + std::to_string(delay) + " s");
+            killAfter(args, delay);
+            waitForOrphanedBackends();
+            expectLockFree();
+            const int applied = check();
+            partial += (applied > 0 && applied < steps) ? 1 : 0;
+            auto rerun = dbtool(args);
+            ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
+            EXPECT_EQ(check(), steps);
+            afterRerun();
+            if (HasFailure())
+                return;
+        }
+        // The kills must have landed mid-run, not only before the start or after the end.
+        EXPECT_GE(partial, kTrials / 3) << "seed " << seed << ", full run " << full << " s";
+    }
+
     ProcessOptions options_;
 };
 
 TEST_F(FaultInjection, KillDuringMigrateUpLeavesEachMigrationWholeOrAbsent) {
     writeMigrations();
-    const double full = timedRun({"migrate", "up"});
-    const uint64_t seed = faultSeed();
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> when(0.0, full * 1.1);
-    int partial = 0;
-    for (int trial = 1; trial <= kTrials; ++trial) {
-        exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-        const double delay = when(rng);
-        SCOPED_TRACE("DBTOOL_FAULT_SEED=" + std::to_string(seed) + ", trial " +
-                     std::to_string(trial) + ", killed after " + std::to_string(delay) + " s");
-        killAfter({"migrate", "up"}, delay);
-        waitForOrphanedBackends();
-        expectLockFree();
-        const int applied = expectMigrationsConsistent();
-        partial += (applied > 0 && applied < kMigrations) ? 1 : 0;
-        auto rerun = dbtool({"migrate", "up"});
-        ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
-        EXPECT_EQ(expectMigrationsConsistent(), kMigrations);
-        if (HasFailure())
-            return;
-    }
-    // The kills must have landed mid-run, not only before the start or after the end.
-    EXPECT_GE(partial, kTrials / 3) << "seed " << seed << ", full run " << full << " s";
+    killTrials(
+        {"migrate", "up"}, kMigrations,
+        [&] { exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public"); },
+        [&] { return expectMigrationsConsistent(); }, [] {});
 }
 
 TEST_F(FaultInjection, KillDuringSeedRunLeavesEachSeedWholeOrAbsent) {
     writeSeeds();
-    const double full = timedRun({"seed", "run"});
-    const uint64_t seed = faultSeed();
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> when(0.0, full * 1.1);
-    int partial = 0;
-    for (int trial = 1; trial <= kTrials; ++trial) {
-        exec(
-            "TRUNCATE items; DROP TABLE IF EXISTS schema_seeds, schema_seed_keys, "
-            "schema_seed_labels");
-        const double delay = when(rng);
-        SCOPED_TRACE("DBTOOL_FAULT_SEED=" + std::to_string(seed) + ", trial " +
-                     std::to_string(trial) + ", killed after " + std::to_string(delay) + " s");
-        killAfter({"seed", "run"}, delay);
-        waitForOrphanedBackends();
-        expectLockFree();
-        const int applied = expectSeedsConsistent();
-        partial += (applied > 0 && applied < kSeeds) ? 1 : 0;
-        auto rerun = dbtool({"seed", "run"});
-        ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
-        EXPECT_EQ(expectSeedsConsistent(), kSeeds);
-        // Undo still removes exactly what the seeds inserted.
-        exec("INSERT INTO items (seed, name, n) VALUES ('app', 'kept', 1)");
-        ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
-        EXPECT_EQ(scalar("SELECT string_agg(seed, ',') FROM items"), "app");
-        if (HasFailure())
-            return;
-    }
-    EXPECT_GE(partial, kTrials / 3) << "seed " << seed << ", full run " << full << " s";
+    killTrials(
+        {"seed", "run"}, kSeeds,
+        [&] {
+            exec(
+                "TRUNCATE items; DROP TABLE IF EXISTS schema_seeds, schema_seed_keys, "
+                "schema_seed_labels");
+        },
+        [&] { return expectSeedsConsistent(); },
+        [&] {
+            // Undo still removes exactly what the seeds inserted.
+            exec("INSERT INTO items (seed, name, n) VALUES ('app', 'kept', 1)");
+            ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
+            EXPECT_EQ(scalar("SELECT string_agg(seed, ',') FROM items"), "app");
+        });
 }
 
 // The server ends dbtool's session (an administrator, a failover, an idle-killer) while a
