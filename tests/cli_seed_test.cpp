@@ -517,6 +517,32 @@ TEST_F(Seed, HostileValuesAreStoredVerbatim) {
     EXPECT_EQ(scalar("SELECT \"col; --\" FROM \"weird \"\"table\"\"; DROP\""), "v'al");
 }
 
+TEST_F(Seed, EveryUnicodePlaneAndLongValuesAreStoredAndNulIsRefusedClearly) {
+    // One character from each plane in use: BMP, SMP (emoji), SIP (CJK ext. B), TIP, SSP (tags),
+    // and both private-use planes up to the last code point.
+    const std::string planes =
+        "A\u00e9\u4e2d\U0001F600\U00020000\U00030000\U000E0041"
+        "\U000F0000\U0010FFFD";
+    const std::string longValue(1 << 20, 'x');  // 1 MiB in one value
+    seed("001_users.yaml", "users:\n  - {email: planes@x, name: \"" + planes +
+                               "\"}\n  - {email: long@x, name: " + longValue + "}\n");
+    auto r = dbtool({"seed", "run"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(scalar("SELECT name = U&'A\\00E9\\4E2D\\+01F600\\+020000\\+030000\\+0E0041\\+0F0000"
+                     "\\+10FFFD' FROM users WHERE email = 'planes@x'"),
+              "t");
+    EXPECT_EQ(scalar("SELECT length(name) FROM users WHERE email = 'long@x'"),
+              std::to_string(1 << 20));
+
+    // PostgreSQL text cannot hold NUL: refused with the file and line, nothing loaded.
+    seed("002_nul.yaml", "users:\n  - {email: nul@x, name: \"a\\0b\"}\n");
+    auto nul = dbtool({"seed", "run"});
+    EXPECT_EQ(nul.exitCode, 6) << nul.err;
+    EXPECT_THAT(nul.err, HasSubstr("002_nul.yaml:2"));
+    EXPECT_THAT(nul.err, HasSubstr("0x00"));
+    EXPECT_EQ(count("users"), "2");
+}
+
 TEST_F(Seed, EnvironmentSpecificSeeds) {
     seed("001_users.yaml", "users:\n  - {email: all@x, name: All}\n");
     seed("development/002_dev.yaml", "users:\n  - {email: dev@x, name: Dev}\n");
