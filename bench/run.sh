@@ -153,5 +153,9 @@ row() {  # case label, dbtool key, psql key, target
   echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(uname -sr)."
   echo "Versions: $("$dbtool" --version), $(psql -X -Atc 'SELECT version()' "$server" | cut -d, -f1),"
   echo "$(psql --version); server settings fsync=off, synchronous_commit=off (scripts/with-postgres.sh)."
+  if [[ $mode == full && -f bench/HISTORY.md ]]; then
+    echo
+    cat bench/HISTORY.md
+  fi
 } >"$results"
 cat "$results"
