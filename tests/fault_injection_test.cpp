@@ -185,6 +185,21 @@ class FaultInjection : public DatabaseTest {
         EXPECT_GE(partial, kTrials / 3) << "seed " << seed << ", full run " << full << " s";
     }
 
+    // Terminates (server side) the session of this database whose query is LIKE `pattern`,
+    // once `ready` says so; polls for up to 30 s.
+    bool terminateSessionRunning(const std::string& pattern,
+                                 const std::function<bool()>& ready) const {
+        for (int i = 0; i < 600; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (ready() &&
+                scalar("SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                       "datname = current_database() AND query LIKE '" +
+                       pattern + "' AND pid <> pg_backend_pid()") == "t")
+                return true;
+        }
+        return false;
+    }
+
     ProcessOptions options_;
 };
 
@@ -220,15 +235,7 @@ TEST_F(FaultInjection, TerminatedServerSessionDuringMigrateUp) {
     writeMigrations();
     dir().write("migrations/1050_slow.sql", "-- migrate:up\nSELECT pg_sleep(30);\n");
     ChildProcess child({"migrate", "up"}, options_);
-    std::string killed;
-    for (int i = 0; i < 400 && killed != "t"; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        killed = scalar(
-            "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-            "datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> "
-            "pg_backend_pid()");
-    }
-    ASSERT_EQ(killed, "t");
+    ASSERT_TRUE(terminateSessionRunning("%pg_sleep(30)%", [] { return true; }));
     auto r = child.wait();
     EXPECT_EQ(r.exitCode, 3) << r.err;
     EXPECT_THAT(r.err, HasSubstr("1050_slow"));
@@ -252,19 +259,11 @@ TEST_F(FaultInjection, TerminatedServerSessionDuringSeedRun) {
                 "    count: 3000000\n"
                 "    row: {seed: 004_items, name: \"{{sentence 8}}\", n: \"{{int 1 9}}\"}\n");
     ChildProcess child({"seed", "run"}, options_);
-    std::string killed;
-    for (int i = 0; i < 600 && killed != "t"; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        // Once 003 is committed, the COPY running is 004's.
-        if (!tableExists("schema_seeds") ||
-            scalar("SELECT count(*) FROM schema_seeds WHERE name = '003_items'") != "1")
-            continue;
-        killed = scalar(
-            "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-            "datname = current_database() AND query LIKE 'COPY%' AND pid <> "
-            "pg_backend_pid()");
-    }
-    ASSERT_EQ(killed, "t");
+    // Once 003 is committed, the COPY running is 004's.
+    ASSERT_TRUE(terminateSessionRunning("COPY%", [&] {
+        return tableExists("schema_seeds") &&
+               scalar("SELECT count(*) FROM schema_seeds WHERE name = '003_items'") == "1";
+    }));
     auto r = child.wait();
     EXPECT_EQ(r.exitCode, 3) << r.err;
     EXPECT_THAT(r.err, HasSubstr("004_items"));
