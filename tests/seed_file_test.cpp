@@ -188,6 +188,10 @@ TEST(ValueTemplate, BadTemplatesAreExplained) {
     EXPECT_THAT(err("{{int a 1}}"), HasSubstr("not a number"));
     EXPECT_THAT(err("{{date 2024-13-01 2024-01-01}}"), HasSubstr("YYYY-MM-DD"));
     EXPECT_THAT(err("open {{seq"), HasSubstr("unterminated"));
+    // Found by fuzzing: these threw std::invalid_argument / std::out_of_range.
+    EXPECT_THAT(err("{{float 0 10 )2}}"), HasSubstr("from 0 to 15"));
+    EXPECT_THAT(err("{{float 0 10 99999999999999999999}}"), HasSubstr("from 0 to 15"));
+    EXPECT_THAT(err("{{words 100000}}"), HasSubstr("from 0 to 1000"));
 }
 
 TEST(SeedFiles, FindsSharedAndEnvironmentSeedsInOrder) {

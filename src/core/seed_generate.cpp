@@ -224,7 +224,22 @@ ValueTemplate ValueTemplate::compile(const std::string& text, const SourceLocati
             }
         }
         if (part.fn == "float") {
-            part.da = n > 2 ? std::stoll(part.args[2]) : 2;
+            // Decimals: 0 to 15 (what a double holds).
+            const std::string digits = n > 2 ? part.args[2] : "2";
+            if (digits.empty() || digits.size() > 2 ||
+                digits.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoi(digits) > 15) {
+                throw Error(ExitCode::InvalidInput,
+                            "{{float}}: the decimals, '" + digits +
+                                "', must be a whole number from 0 to 15",
+                            where, "e.g. {{float 0 100 2}}");
+            }
+            part.da = std::stoi(digits);
+        }
+        if ((part.fn == "words" || part.fn == "sentence" || part.fn == "paragraph") &&
+            (part.a < 0 || part.a > 1000)) {
+            throw Error(ExitCode::InvalidInput,
+                        "{{" + part.fn + "}}: the count must be from 0 to 1000", where);
         }
         t.parts_.push_back(std::move(part));
         pos = close + 2;
