@@ -80,6 +80,8 @@ TEST(ModelGenerator, BadAttributesShowTheOffendingAttribute) {
     EXPECT_THAT(message("ok:boolean:default=yes"), HasSubstr("true or false"));
     EXPECT_THAT(message("role:enum(a|b):default=c"), HasSubstr("not one of the enum's values"));
     EXPECT_THAT(message("price:decimal(2,5)"), HasSubstr("scale <= precision"));
+    EXPECT_THAT(message("price:decimal(99999999999,2)"),
+                HasSubstr("price"));  // no std::out_of_range
     EXPECT_THAT(message("a:string,,b:text"), HasSubstr("empty attribute"));
     EXPECT_THAT(message("9lives:integer"), HasSubstr("not a valid column name"));
     EXPECT_EQ(errorFrom([] { parseModel("2Fast", "a:string"); }).code(), ExitCode::Usage);

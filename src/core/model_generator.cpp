@@ -137,7 +137,7 @@ std::vector<std::string> splitParts(const std::string& attribute) {
 }
 
 std::string resolveType(const std::string& attribute, const std::string& type, ModelColumn& col) {
-    static const std::regex decimalRe(R"(^decimal\(([0-9]+),([0-9]+)\)$)");
+    static const std::regex decimalRe(R"(^decimal\(([0-9]{1,6}),([0-9]{1,6})\)$)");
     static const std::regex enumRe(R"(^enum\((.+)\)$)");
     static const std::regex arrayRe(R"(^array\((.+)\)$)");
     static const std::regex refRe(R"(^references(\(([A-Za-z_][A-Za-z0-9_]*)\))?$)");
