@@ -90,6 +90,9 @@ fi
 export DBTOOL_PG_PORT=$started
 export DBTOOL_PG_PASSWORD=$password
 export DBTOOL_TEST_DATABASE_URL="postgresql://$superuser:$password@127.0.0.1:$started/postgres"
+# For tests that stop and restart this server: `$DBTOOL_PG_CTL -D "$DBTOOL_PG_DATA" ...`.
+export DBTOOL_PG_DATA="$workdir/data"
+export DBTOOL_PG_CTL="${run_as[*]} $pg_bin/pg_ctl"
 echo "with-postgres: throwaway PostgreSQL on 127.0.0.1:$started (data in $workdir)" >&2
 
 set +e
