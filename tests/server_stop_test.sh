@@ -47,6 +47,19 @@ expect_exit_3() {  # $1 = exit code, $2 = what must be named in stderr
   ! grep -q "$DBTOOL_PG_PASSWORD" out err || fail "the password was printed"
 }
 
+# Runs dbtool with the remaining arguments, stops the server once a session runs a query LIKE
+# $1, expects exit 3 naming $2, and restarts the server.
+stopped_run() {
+  local pattern=$1 names=$2 rc=0
+  shift 2
+  DATABASE_URL=$url "$dbtool" "$@" >out 2>err &
+  local pid=$!
+  stop_during "$pattern"
+  wait $pid || rc=$?
+  expect_exit_3 "$rc" "$names"
+  restart
+}
+
 # --- a migration
 mkdir migrations seeds
 for i in 1 2 3; do
@@ -54,15 +67,7 @@ for i in 1 2 3; do
     >"migrations/${i}_t$i.sql"
 done
 printf -- '-- migrate:up\nCREATE TABLE t4 (id int);\nSELECT pg_sleep(60);\n' >migrations/4_slow.sql
-set +e
-DATABASE_URL=$url "$dbtool" migrate up >out 2>err &
-pid=$!
-stop_during '%pg_sleep(60)%'
-wait $pid
-rc=$?
-set -e
-expect_exit_3 "$rc" "4 slow"
-restart
+stopped_run '%pg_sleep(60)%' "4 slow" migrate up
 [[ $(q "SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations") == "1,2,3" ]] ||
   fail "schema_migrations is not 1,2,3 after the stop"
 [[ $(q "SELECT to_regclass('t4') IS NULL") == t ]] || fail "the interrupted migration left t4"
@@ -75,15 +80,7 @@ DATABASE_URL=$url "$dbtool" migrate up -q >/dev/null || fail "the re-run of migr
 q "CREATE TABLE items (id serial PRIMARY KEY, seed text NOT NULL, n int NOT NULL)"
 printf 'items:\n  - {seed: first, n: 1}\n' >seeds/001_first.yaml
 printf 'items:\n  generate:\n    count: 5000000\n    row: {seed: big, n: "{{int 1 9}}"}\n' >seeds/002_big.yaml
-set +e
-DATABASE_URL=$url "$dbtool" seed run >out 2>err &
-pid=$!
-stop_during 'COPY%'
-wait $pid
-rc=$?
-set -e
-expect_exit_3 "$rc" "002_big"
-restart
+stopped_run 'COPY%' "002_big" seed run
 [[ $(q "SELECT count(*) FROM items WHERE seed = 'big'") == 0 ]] || fail "the interrupted seed left rows"
 seeds=$(q "SELECT string_agg(name, ',') FROM schema_seeds" 2>/dev/null || true)
 [[ -z $seeds || $seeds == 001_first ]] || fail "schema_seeds holds '$seeds'"
