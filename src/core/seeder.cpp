@@ -942,17 +942,7 @@ class SeedLoader : public SeedStreamVisitor {
                 std::find(t.columns.begin(), t.columns.end(), column) - t.columns.begin());
             copyCells_[i] = toCell(t, column, value);
         }
-        for (size_t c = 0; c < copyCells_.size(); ++c) {
-            if (c != 0) {
-                copyBuffer_ += '\t';
-            }
-            appendCopyField(copyBuffer_, copyCells_[c]);
-        }
-        for (size_t f = 0; f < copyFill_; ++f) {
-            copyBuffer_ += '\t';
-            copyBuffer_ += now_;
-        }
-        copyBuffer_ += '\n';
+        appendCopyLine(copyBuffer_, copyCells_, copyFill_);
         if (copyBuffer_.size() >= (1u << 20)) {
             copy_->write(copyBuffer_);
             copyBuffer_.clear();
@@ -968,12 +958,9 @@ class SeedLoader : public SeedStreamVisitor {
         } catch (db::SqlError& e) {
             copy_.reset();
             // COPY's context names the failing line of its data: that row of this table entry.
-            static const std::regex lineRe(R"(line ([0-9]+))");
-            std::smatch m;
-            const std::string context = e.server().context;
             SourceLocation where{file_.path.string(), t.line, t.column};
-            if (std::regex_search(context, m, lineRe)) {
-                where = locateRow(file_.path, tableIndex_, std::stoll(m[1]));
+            if (auto line = copyLine(e)) {
+                where = locateRow(file_.path, tableIndex_, *line);
             }
             throw rowError(t, e, where);
         }
@@ -1130,24 +1117,14 @@ class SeedLoader : public SeedStreamVisitor {
                         db::throwIfInterrupted(("loading seed " + file_.name).c_str());
                         while (next < g.count && chunk.size() < (1u << 20)) {
                             render(next++, cells);
-                            for (size_t c = 0; c < cells.size(); ++c) {
-                                if (c)
-                                    chunk += '\t';
-                                appendCopyField(chunk, cells[c]);
-                            }
-                            for (size_t f = 0; f < fill.size(); ++f)
-                                chunk += "\t" + now_;
-                            chunk += '\n';
+                            appendCopyLine(chunk, cells, fill.size());
                         }
                         return next < g.count;
                     });
             } catch (db::SqlError& e) {
                 Error error = rowError(t, e, {file_.path.string(), g.line, g.column});
-                static const std::regex lineRe(R"(line ([0-9]+))");
-                std::smatch m;
-                const std::string context = e.server().context;
-                if (std::regex_search(context, m, lineRe)) {
-                    error.withField("generated row", m[1]);
+                if (auto line = copyLine(e)) {
+                    error.withField("generated row", std::to_string(*line));
                 }
                 throw error;
             }
@@ -1175,10 +1152,7 @@ class SeedLoader : public SeedStreamVisitor {
     void loadCsv(TablePlan& t) {
         TableCounts& counts = counts_.back();
         const fs::path csvPath = *t.csv;
-        std::string columnList;
-        for (const auto& c : t.csvColumns) {
-            columnList += (columnList.empty() ? "" : ", ") + session_.quoteIdent(c);
-        }
+        const std::string columns = columnList(t.csvColumns, {});
         const auto fill = timestampsToFill(t, t.csvColumns);
         const bool direct = t.onConflict == OnConflict::Error && fill.empty();
         std::ifstream in(csvPath, std::ios::binary);
@@ -1190,12 +1164,12 @@ class SeedLoader : public SeedStreamVisitor {
         };
         const std::string target = direct ? t.info.qualified : "dbtool_csv";
         if (!direct) {
-            session_.runScript("CREATE TEMP TABLE dbtool_csv ON COMMIT DROP AS SELECT " +
-                               columnList + " FROM " + t.info.qualified + " WITH NO DATA");
+            session_.runScript("CREATE TEMP TABLE dbtool_csv ON COMMIT DROP AS SELECT " + columns +
+                               " FROM " + t.info.qualified + " WITH NO DATA");
         }
         int64_t copied = 0;
         try {
-            copied = session_.copyIn("COPY " + target + " (" + columnList +
+            copied = session_.copyIn("COPY " + target + " (" + columns +
                                          ") FROM STDIN (FORMAT csv, HEADER true, ENCODING 'UTF8')",
                                      produce);
         } catch (db::SqlError& e) {
@@ -1206,7 +1180,7 @@ class SeedLoader : public SeedStreamVisitor {
             counts.inserted += copied;
             recordCopiedKeys(t);  // the rows this transaction created there are the CSV's
         } else {
-            std::string insertColumns = columnList, selectList = columnList;
+            std::string insertColumns = columns, selectList = columns;
             for (const auto& f : fill) {
                 insertColumns += ", " + session_.quoteIdent(f);
                 selectList += ", now()";
@@ -1285,6 +1259,32 @@ class SeedLoader : public SeedStreamVisitor {
                             {file_.name, t.info.id()});
     }
 
+    // One row in COPY's text format: the cells, then `fill` copies of now() (timestamps).
+    void appendCopyLine(std::string& out, const std::vector<Cell>& cells, size_t fill) const {
+        for (size_t c = 0; c < cells.size(); ++c) {
+            if (c != 0) {
+                out += '\t';
+            }
+            appendCopyField(out, cells[c]);
+        }
+        for (size_t f = 0; f < fill; ++f) {
+            out += '\t';
+            out += now_;
+        }
+        out += '\n';
+    }
+
+    // The line of COPY's data a server error names ("COPY t, line N[, column c]"), if any.
+    static std::optional<int64_t> copyLine(const db::SqlError& e) {
+        static const std::regex lineRe(R"(line ([0-9]+))");
+        std::smatch m;
+        const std::string context = e.server().context;
+        if (!std::regex_search(context, m, lineRe)) {
+            return std::nullopt;
+        }
+        return std::stoll(m[1]);
+    }
+
     // COPY text format: \N is NULL; backslash, tab, newline and carriage return escaped.
     static void appendCopyField(std::string& out, const Cell& cell) {
         if (cell.kind != Cell::Kind::Value) {
@@ -1316,13 +1316,10 @@ class SeedLoader : public SeedStreamVisitor {
     }
 
     Error csvError(const TablePlan& t, const db::SqlError& e) {
-        // COPY's context says "COPY table, line N[, column c]", N the file's line (header = 1).
-        static const std::regex lineRe(R"(line ([0-9]+)(, column ([^:]+))?)");
-        std::smatch m;
+        // COPY's line is the CSV file's line (the header is line 1).
         SourceLocation where{t.csv->string()};
-        const std::string context = e.server().context;
-        if (std::regex_search(context, m, lineRe)) {
-            where.line = std::stoi(m[1]);
+        if (auto line = copyLine(e)) {
+            where.line = static_cast<int>(*line);
         }
         Error error(e.code(), "seed " + file_.name + ": CSV for " + t.info.id() + ": " + e.what(),
                     where,
