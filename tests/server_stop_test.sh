@@ -2,17 +2,21 @@
 # The PostgreSQL server stops (pg_ctl stop -m immediate: a crash, a failover) while dbtool runs
 # a migration, then while it COPYs a seed file. dbtool must exit 3 with a clear message; after
 # the restart every migration and seed is whole or absent, no lock is held, and a re-run
-# completes. Runs its own throwaway server (scripts/with-postgres.sh), since it stops it.
+# completes. Runs its own throwaway server (scripts/with-postgres.sh), since it stops it: the
+# shared server of the suite (DBTOOL_TEST_DATABASE_URL) is not inherited, or the tests running
+# beside this one (ctest -j) would lose their server.
 #
 #   tests/server_stop_test.sh PATH/TO/dbtool
 set -euo pipefail
 dbtool=$(realpath "$1")
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [[ -z ${DBTOOL_SERVER_STOP_INNER:-} ]]; then
-  exec env DBTOOL_SERVER_STOP_INNER=1 "$root/scripts/with-postgres.sh" bash "$0" "$@"
+  exec env -u DBTOOL_TEST_DATABASE_URL -u DBTOOL_PG_DATA -u DBTOOL_PG_CTL DBTOOL_SERVER_STOP_INNER=1 \
+    "$root/scripts/with-postgres.sh" bash "$0" "$@"
 fi
 
 fail() { echo "server_stop_test: FAIL: $*" >&2; exit 1; }
+[[ -n ${DBTOOL_PG_DATA:-} ]] || fail "not running on a server of its own (DBTOOL_PG_DATA is unset)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
