@@ -224,7 +224,8 @@ TEST_F(FaultInjection, KillDuringSeedRunLeavesEachSeedWholeOrAbsent) {
         [&] {
             // Undo still removes exactly what the seeds inserted.
             exec("INSERT INTO items (seed, name, n) VALUES ('app', 'kept', 1)");
-            ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
+            auto undo = dbtool({"seed", "undo", "--all"});
+            ASSERT_EQ(undo.exitCode, 0) << undo.err;
             EXPECT_EQ(scalar("SELECT string_agg(seed, ',') FROM items"), "app");
         });
 }

@@ -110,6 +110,24 @@ std::vector<std::string> DatabaseTest::rows(const std::string& sql) const {
     return out;
 }
 
+std::string DatabaseTest::serverActivity() const {
+    std::string out = "sessions of " + name_ + " (pid|state|wait|query|blocked by):";
+    try {
+        for (const auto& row :
+             rows("SELECT pid, state, coalesce(wait_event_type || ':' || wait_event, ''), "
+                  "left(query, 300), pg_blocking_pids(pid)::text FROM pg_stat_activity WHERE "
+                  "datname = current_database() AND pid <> pg_backend_pid()"))
+            out += "\n  " + row;
+        out += "\nlocks not granted (pid|type|relation|mode):";
+        for (const auto& row : rows("SELECT pid, locktype, coalesce(relation::regclass::text, ''), "
+                                    "mode FROM pg_locks WHERE NOT granted"))
+            out += "\n  " + row;
+    } catch (const std::exception& e) {
+        out += " (could not read them: " + std::string(e.what()) + ")";
+    }
+    return out;
+}
+
 bool DatabaseTest::tableExists(const std::string& name) const {
     return scalar("SELECT to_regclass('" + name + "') IS NOT NULL") == "t";
 }
@@ -121,6 +139,9 @@ ProcessResult DatabaseTest::dbtool(const std::vector<std::string>& args,
     }
     if (options.env.find("DATABASE_URL") == options.env.end()) {
         options.env["DATABASE_URL"] = url_;
+    }
+    if (!options.onTimeout) {
+        options.onTimeout = [this] { return serverActivity(); };
     }
     return runDbtool(args, options);
 }

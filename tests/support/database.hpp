@@ -51,6 +51,8 @@ class DatabaseTest : public ::testing::Test {
     // Every row, columns joined by '|'.
     std::vector<std::string> rows(const std::string& sql) const;
     bool tableExists(const std::string& name) const;
+    // What the other sessions of this database are doing and waiting for (for hang reports).
+    std::string serverActivity() const;
 
     // Runs the binary in dir() with DATABASE_URL set to this test's database.
     ProcessResult dbtool(const std::vector<std::string>& args, ProcessOptions options = {}) const;

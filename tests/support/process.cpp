@@ -45,7 +45,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& args, const ProcessOp
     argv.insert(argv.end(), args.begin(), args.end());
 
     int inPipe[2], outPipe[2], errPipe[2];
-    if (pipe(inPipe) != 0 || pipe(outPipe) != 0 || pipe(errPipe) != 0) {
+    // Close-on-exec: a child started while another one's pipes are open (tests that start
+    // several at once) must not hold their write ends, or that one's EOF never comes.
+    if (pipe2(inPipe, O_CLOEXEC) != 0 || pipe2(outPipe, O_CLOEXEC) != 0 ||
+        pipe2(errPipe, O_CLOEXEC) != 0) {
         throw std::runtime_error("pipe failed");
     }
     pid_ = fork();
@@ -99,7 +102,8 @@ void ChildProcess::signal(int sig) {
     kill(pid_, sig);
 }
 
-ProcessResult ChildProcess::wait(double timeoutSeconds) {
+ProcessResult ChildProcess::wait(double timeoutSeconds,
+                                 const std::function<std::string()>& onTimeout) {
     ProcessResult result;
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000));
@@ -119,8 +123,13 @@ ProcessResult ChildProcess::wait(double timeoutSeconds) {
             }
         }
         if (!killed && std::chrono::steady_clock::now() > deadline) {
+            if (onTimeout) {
+                result.err += "\n[test harness] still running after " +
+                              std::to_string(timeoutSeconds) + " s, killed; " + onTimeout();
+            }
             kill(pid_, SIGKILL);
             killed = true;
+            result.timedOut = true;
         }
     }
     int status = 0;
@@ -136,7 +145,7 @@ ProcessResult ChildProcess::wait(double timeoutSeconds) {
 
 ProcessResult runDbtool(const std::vector<std::string>& args, const ProcessOptions& options) {
     ChildProcess child(args, options);
-    return child.wait(options.timeoutSeconds);
+    return child.wait(options.timeoutSeconds, options.onTimeout);
 }
 
 }  // namespace dbtool::test

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@ namespace dbtool::test {
 struct ProcessResult {
     int exitCode = -1;  // -1 when killed by a signal
     int signal = 0;
+    bool timedOut = false;  // killed by wait() when the timeout passed
     std::string out;
     std::string err;
 };
@@ -21,6 +23,9 @@ struct ProcessOptions {
     std::map<std::string, std::optional<std::string>> env;
     std::string input;  // written to stdin (then closed)
     double timeoutSeconds = 120;
+    // Called when the timeout passes, before the child is killed; what it returns is appended
+    // to the result's err (e.g. what the server sessions were doing), so a hang explains itself.
+    std::function<std::string()> onTimeout;
 };
 
 // Options that only set (or, with nullopt, remove) environment variables.
@@ -42,8 +47,10 @@ class ChildProcess {
     ~ChildProcess();
     int pid() const { return pid_; }
     void signal(int sig);
-    // Waits, collecting output; kills the child when the timeout passes.
-    ProcessResult wait(double timeoutSeconds = 120);
+    // Waits, collecting output; kills the child when the timeout passes (after calling
+    // onTimeout when given).
+    ProcessResult wait(double timeoutSeconds = 120,
+                       const std::function<std::string()>& onTimeout = {});
 
   private:
     int pid_ = -1;
