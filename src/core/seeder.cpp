@@ -893,14 +893,27 @@ class SeedLoader : public SeedStreamVisitor {
             return;
         }
         TablePlan& t = plan_.tables[tableIndex_];
+        // The keys of rows that went in through COPY are recorded after the entry's last COPY,
+        // as the rows this transaction created in the table: none may have come another way.
+        bool unrecorded = false;
         if (copy_) {
             finishCopy(t);
+            unrecorded = true;
         } else {
             inserter_->flush();
             inserter_.reset();
         }
         if (t.generate) {
-            loadGenerated(t);
+            const bool copy = generatedCopyable(t) && (t.inlineRows == 0 || unrecorded);
+            if (unrecorded && !copy) {
+                recordCopiedKeys(t);  // before the generated rows' own keys
+                unrecorded = false;
+            }
+            loadGenerated(t, copy);
+            unrecorded = unrecorded || copy;
+        }
+        if (unrecorded) {
+            recordCopiedKeys(t);
         }
         if (t.csv) {
             loadCsv(t);
@@ -966,7 +979,6 @@ class SeedLoader : public SeedStreamVisitor {
         }
         copy_.reset();
         counts_.back().inserted += copied;
-        recordCopiedKeys(t);
     }
 
     std::vector<std::string> timestampsToFill(const TablePlan& t,
@@ -1058,16 +1070,20 @@ class SeedLoader : public SeedStreamVisitor {
         return randomKeys_[table] = std::move(keys);
     }
 
-    void loadGenerated(TablePlan& t) {
+    // Without labels, upserts, DEFAULT cells or always-identity overrides, generated rows can
+    // stream through COPY: the fastest way in.
+    bool generatedCopyable(const TablePlan& t) {
+        const GenerateSpec& g = *t.generate;
+        return !g.label && t.onConflict == OnConflict::Error && !g.columns.empty() &&
+               overriding(t, g.columns).empty();
+    }
+
+    // Loads the generated rows, through COPY when `copyable` (their keys are then left for the
+    // caller to record), else in batches of INSERT ... RETURNING.
+    void loadGenerated(TablePlan& t, bool copyable) {
         GenerateSpec& g = *t.generate;
         counts_.back().planned = g.count;
         const auto fill = timestampsToFill(t, g.columns);
-        // Without labels, upserts, DEFAULT cells or always-identity overrides, generated rows
-        // stream through COPY: the fastest way in.
-        // (A table with inline rows too keeps one path, so the keys recorded after COPY are
-        // exactly the copied rows.)
-        const bool copyable = !g.label && t.onConflict == OnConflict::Error && !g.columns.empty() &&
-                              t.inlineRows == 0 && overriding(t, g.columns).empty();
         BatchInserter inserter(*this, t, g.columns, fill, counts_.back());
         auto randomKey = [&](const std::string& table, uint64_t r) -> std::string {
             const auto& keys = keysOf(table);
@@ -1129,7 +1145,6 @@ class SeedLoader : public SeedStreamVisitor {
                 throw error;
             }
             counts_.back().inserted += copied;
-            recordCopiedKeys(t);
             return;
         }
         for (int64_t i = 0; i < g.count; ++i) {
@@ -1749,6 +1764,22 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
                 (i ? ", " : "") + std::string("(e ->> ") + std::to_string(i) + ")::" + c->type;
         }
         try {
+            // The planner must know the table holds at least the rows to delete. A load that
+            // failed or was killed leaves pages of dead rows behind, and an ANALYZE of those
+            // (autovacuum's) records about zero rows in many pages; with that estimate a
+            // DELETE ... IN (keys) becomes a nested loop over every row of the table for every
+            // key (over 5 minutes for 15,000 keys in 75,000 rows). So such a table is analyzed
+            // first, when it is ours to analyze.
+            const int64_t inserted = counts.contains(tableId)
+                                         ? counts[tableId].value("inserted", int64_t{0})
+                                         : int64_t{0};
+            auto stale = session.execParams(
+                "SELECT reltuples < $2::float8 AND pg_has_role(relowner, 'USAGE') FROM pg_class "
+                "WHERE oid = $1::regclass",
+                {info->qualified, std::to_string(inserted)});
+            if (PQntuples(stale.get()) == 1 && PQgetvalue(stale.get(), 0, 0)[0] == 't') {
+                session.runScript("ANALYZE " + info->qualified);
+            }
             // Keys recorded one by one ([k1, k2]), then ranges of an integer key.
             auto r = session.execParams("DELETE FROM " + info->qualified + " WHERE (" + columns +
                                             ") IN (SELECT " + values + " FROM " + table.keys() +
