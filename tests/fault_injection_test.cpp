@@ -65,7 +65,9 @@ class FaultInjection : public DatabaseTest {
             "n int NOT NULL)");
         for (int i = 1; i <= kSeeds; ++i) {
             const std::string name = "00" + std::to_string(i) + "_items";
-            // An inline row and generated rows: both loading paths in one file.
+            // An inline row and generated rows through COPY (keys kept as ranges); in the
+            // second file the generated rows are labelled, so they are inserted in batches and
+            // their keys recorded one by one: both loading paths and both kinds of keys.
             dir().write("seeds/" + name + ".yaml",
                         "items:\n"
                         "  rows:\n"
@@ -74,9 +76,8 @@ class FaultInjection : public DatabaseTest {
                             ", name: first, n: 0}\n"
                             "  generate:\n"
                             "    count: " +
-                            std::to_string(kRowsPerStep) +
-                            "\n"
-                            "    row: {seed: " +
+                            std::to_string(kRowsPerStep) + "\n" +
+                            (i == 2 ? "    label: \"r{{seq}}\"\n" : "") + "    row: {seed: " +
                             name + ", name: \"{{name}}\", n: \"{{int 1 9}}\"}\n");
         }
     }
