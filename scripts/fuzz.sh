@@ -17,15 +17,8 @@ targets=("$@")
 
 scripts/install-deps.sh
 build_dir=${BUILD_DIR:-build-sanitized}
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_COMPILER=clang++ \
-  -DDBTOOL_WERROR=ON -DDBTOOL_BUILD_TESTS=ON -DDBTOOL_SANITIZE=ON -DDBTOOL_FUZZ=ON >/dev/null
+scripts/configure-sanitized.sh "$build_dir"
 cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]}"
-
-# The targets write each input to a scratch folder; libFuzzer ends without running atexit
-# handlers, so the folders go inside one that this script removes.
-TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/dbtool-fuzz-run.XXXXXX")
-export TMPDIR
-trap 'rm -rf "$TMPDIR"' EXIT
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -10,8 +10,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 build_dir=${BUILD_DIR:-build-sanitized}
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_COMPILER=clang++ \
-  -DDBTOOL_WERROR=ON -DDBTOOL_BUILD_TESTS=ON -DDBTOOL_SANITIZE=ON -DDBTOOL_FUZZ=ON >/dev/null
+scripts/configure-sanitized.sh "$build_dir"
 cmake --build "$build_dir" -j "$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

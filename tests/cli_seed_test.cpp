@@ -274,13 +274,12 @@ TEST_F(Seed, CopiedIntegerKeysAreKeptAsRangesAndUndoSparesTheGaps) {
 
 TEST_F(Seed, InlineAndGeneratedRowsOfOneTableAreCopiedAndKeptAsOneRange) {
     exec("CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL)");
-    seed("001_items.yaml",
-         "items:\n"
-         "  rows:\n"
-         "    - {name: first}\n"
-         "  generate:\n"
-         "    count: 3000\n"
-         "    row: {name: \"n{{seq}}\"}\n");
+    auto itemsSeed = [&](const std::string& inlineRow, int generated) {
+        seed("001_items.yaml", "items:\n  rows:\n    - " + inlineRow +
+                                   "\n  generate:\n    count: " + std::to_string(generated) +
+                                   "\n    row: {name: \"n{{seq}}\"}\n");
+    };
+    itemsSeed("{name: first}", 3000);
     auto r = dbtool({"seed", "run"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("public.items: 3001 inserted"));
@@ -291,13 +290,7 @@ TEST_F(Seed, InlineAndGeneratedRowsOfOneTableAreCopiedAndKeptAsOneRange) {
     exec(
         "TRUNCATE items RESTART IDENTITY; DROP TABLE schema_seed_keys, schema_seed_labels, "
         "schema_seeds");
-    seed("001_items.yaml",
-         "items:\n"
-         "  rows:\n"
-         "    - {_label: first, name: first}\n"
-         "  generate:\n"
-         "    count: 3\n"
-         "    row: {name: \"n{{seq}}\"}\n");
+    itemsSeed("{_label: first, name: first}", 3);
     ASSERT_EQ(dbtool({"seed", "run"}).exitCode, 0);
     EXPECT_EQ(scalar("SELECT string_agg(e::text, ' ' ORDER BY e::text) FROM schema_seed_keys, "
                      "jsonb_array_elements(keys) e"),

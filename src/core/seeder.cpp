@@ -1770,9 +1770,8 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
             // DELETE ... IN (keys) becomes a nested loop over every row of the table for every
             // key (over 5 minutes for 15,000 keys in 75,000 rows). So such a table is analyzed
             // first, when it is ours to analyze.
-            const int64_t inserted = counts.contains(tableId)
-                                         ? counts[tableId].value("inserted", int64_t{0})
-                                         : int64_t{0};
+            const int64_t inserted =
+                counts.value(tableId, nlohmann::json::object()).value("inserted", int64_t{0});
             auto stale = session.execParams(
                 "SELECT reltuples < $2::float8 AND pg_has_role(relowner, 'USAGE') FROM pg_class "
                 "WHERE oid = $1::regclass",

@@ -21,20 +21,29 @@
 
 namespace dbtool::fuzz {
 
-// A private directory for this process, made once.
-inline const std::filesystem::path& scratch() {
-    static const std::filesystem::path dir = [] {
+// A private directory for this process, made once and removed at exit. (An std::atexit
+// handler registered while the path was being made would run after the path's destructor and
+// remove nothing: every run of the corpus test left its folder in /tmp.)
+struct ScratchDir {
+    std::filesystem::path path;
+    ScratchDir() {
         std::string pattern = (std::filesystem::temp_directory_path() / "dbtool-fuzz-XXXXXX");
         if (mkdtemp(pattern.data()) == nullptr) {
             std::abort();
         }
-        std::atexit([] {
-            std::error_code ignored;
-            std::filesystem::remove_all(scratch(), ignored);
-        });
-        return std::filesystem::path(pattern);
-    }();
-    return dir;
+        path = pattern;
+    }
+    ~ScratchDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+};
+
+inline const std::filesystem::path& scratch() {
+    static const ScratchDir dir;
+    return dir.path;
 }
 
 inline std::filesystem::path writeInput(const std::string& name, const uint8_t* data, size_t size) {
