@@ -1,8 +1,8 @@
-#include "core/config.hpp"
+#include "config/config.hpp"
 
 #include <gtest/gtest.h>
 
-#include "core/errors.hpp"
+#include "base/errors.hpp"
 #include "support/database.hpp"
 #include "support/expect_error.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/migration_plan.hpp"
+#include "migrate/migration_plan.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,9 +1,9 @@
-#include "core/migration.hpp"
+#include "migrate/migration.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/text.hpp"
+#include "base/text.hpp"
 #include "support/database.hpp"
 #include "support/expect_error.hpp"
 

@@ -1,9 +1,9 @@
-#include "core/model_generator.hpp"
+#include "data/model_generator.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/data_query.hpp"
+#include "data/data_query.hpp"
 #include "support/expect_error.hpp"
 
 namespace dbtool {

@@ -1,10 +1,10 @@
-#include "core/redact.hpp"
+#include "base/redact.hpp"
 
 #include <gtest/gtest.h>
 
-#include "core/connection_target.hpp"
-#include "core/duration.hpp"
-#include "core/errors.hpp"
+#include "config/connection_target.hpp"
+#include "base/duration.hpp"
+#include "base/errors.hpp"
 #include "support/expect_error.hpp"
 
 namespace dbtool {

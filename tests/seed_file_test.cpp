@@ -1,9 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/seed_generate.hpp"
-#include "core/seeder.hpp"
-#include "core/yaml_stream.hpp"
+#include "seed/seed_generate.hpp"
+#include "seed/seeder.hpp"
+#include "seed/yaml_stream.hpp"
 #include "support/database.hpp"
 #include "support/expect_error.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/sql_lexer.hpp"
+#include "migrate/sql_lexer.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <regex>
 
-#include "core/redact.hpp"
+#include "base/redact.hpp"
 
 namespace dbtool::cli {
 

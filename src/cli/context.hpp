@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "db/session.hpp"
 #include "report/output.hpp"
 

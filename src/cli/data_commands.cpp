@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "cli/context.hpp"
-#include "core/data_query.hpp"
+#include "data/data_query.hpp"
 
 namespace dbtool::cli {
 

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/context.hpp"
-#include "core/admin.hpp"
+#include "data/admin.hpp"
 
 namespace dbtool::cli {
 

@@ -4,9 +4,9 @@
 
 #include <iostream>
 
+#include "base/errors.hpp"
+#include "base/redact.hpp"
 #include "cli/context.hpp"
-#include "core/errors.hpp"
-#include "core/redact.hpp"
 #include "db/interrupt.hpp"
 #include "dbtool_version.hpp"
 

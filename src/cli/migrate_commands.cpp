@@ -6,10 +6,10 @@
 #include <regex>
 #include <set>
 
+#include "base/duration.hpp"
 #include "cli/context.hpp"
-#include "core/duration.hpp"
-#include "core/migrator.hpp"
-#include "core/schema_dump.hpp"
+#include "migrate/migrator.hpp"
+#include "migrate/schema_dump.hpp"
 
 namespace dbtool::cli {
 

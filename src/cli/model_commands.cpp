@@ -2,8 +2,8 @@
 #include <fstream>
 
 #include "cli/context.hpp"
-#include "core/migration.hpp"
-#include "core/model_generator.hpp"
+#include "data/model_generator.hpp"
+#include "migrate/migration.hpp"
 
 namespace dbtool::cli {
 

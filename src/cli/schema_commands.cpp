@@ -1,5 +1,5 @@
 #include "cli/context.hpp"
-#include "core/schema_dump.hpp"
+#include "migrate/schema_dump.hpp"
 
 namespace dbtool::cli {
 

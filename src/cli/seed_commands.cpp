@@ -4,9 +4,9 @@
 #include <fstream>
 #include <regex>
 
+#include "base/duration.hpp"
 #include "cli/context.hpp"
-#include "core/duration.hpp"
-#include "core/seeder.hpp"
+#include "seed/seeder.hpp"
 
 namespace dbtool::cli {
 
@@ -21,9 +21,9 @@ std::string countsText(const SeedOutcome& o) {
         std::string part = t.table + ":";
         if (o.action == SeedOutcome::Action::Planned ||
             o.action == SeedOutcome::Action::AlreadyApplied) {
-            part += t.planned >= 0 ? " " + std::to_string(t.planned) + " rows" : " CSV";
+            part += t.planned ? " " + std::to_string(*t.planned) + " rows" : " CSV";
         } else if (o.action == SeedOutcome::Action::Undone) {
-            part += " " + std::to_string(-t.inserted) + " deleted";
+            part += " " + std::to_string(t.deleted) + " deleted";
         } else {
             part += " " + std::to_string(t.inserted) + " inserted";
             if (t.updated > 0)
@@ -43,6 +43,7 @@ class PrintingSeedObserver : public SeedObserver {
         spdlog::info("waiting for the lock ({})", holder);
     }
     void note(const std::string& text) override { spdlog::info("{}", text); }
+    void warning(const std::string& text) override { spdlog::warn("{}", text); }
     void done(const SeedOutcome& o) override {
         using A = SeedOutcome::Action;
         switch (o.action) {
@@ -86,9 +87,9 @@ json outcomeJson(const SeedOutcome& o) {
     for (const auto& t : o.tables) {
         json entry = {{"table", t.table}};
         if (o.action == SeedOutcome::Action::Undone) {
-            entry["deleted"] = -t.inserted;
+            entry["deleted"] = t.deleted;
         } else if (o.action == SeedOutcome::Action::Planned) {
-            entry["rows"] = t.planned >= 0 ? json(t.planned) : json(nullptr);
+            entry["rows"] = t.planned ? json(*t.planned) : json(nullptr);
         } else {
             entry["inserted"] = t.inserted;
             entry["updated"] = t.updated;

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "core/text.hpp"
+#include "base/text.hpp"
 
 namespace dbtool::db {
 

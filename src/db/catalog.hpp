@@ -38,14 +38,24 @@ struct TableInfo {
     std::string id() const { return schema + "." + name; }
 };
 
+// What the seed planner asks about tables. The catalog answers from the server; tests answer
+// from a fixed set (tests/support/fake_tables.hpp), so planning is tested without a server.
+class TableLookup {
+  public:
+    virtual ~TableLookup() = default;
+    // `name` as written in a seed: "users" (found through search_path) or "app.users".
+    // nullopt when there is no such table. Throws SqlError when the server fails.
+    virtual std::optional<TableInfo> find(const std::string& name) = 0;
+    // Tables visible in search_path, for did-you-mean suggestions.
+    virtual std::vector<std::string> visibleTables() = 0;
+};
+
 // Reads table definitions from the system catalogs (cached per name).
-class Catalog {
+class Catalog : public TableLookup {
   public:
     explicit Catalog(Session& session) : session_(session) {}
-    // `name` as written in a seed: "users" (found through search_path) or "app.users".
-    std::optional<TableInfo> find(const std::string& name);
-    // Tables visible in search_path, for did-you-mean suggestions.
-    std::vector<std::string> visibleTables();
+    std::optional<TableInfo> find(const std::string& name) override;
+    std::vector<std::string> visibleTables() override;
 
   private:
     Session& session_;

@@ -4,7 +4,7 @@
 #include <csignal>
 #include <string>
 
-#include "core/errors.hpp"
+#include "base/errors.hpp"
 
 namespace dbtool::db {
 

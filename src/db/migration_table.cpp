@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "base/versions.hpp"
+
 namespace dbtool::db {
 
 std::string resolveTrackingSchema(Session& session, const std::string& configured) {
@@ -64,7 +66,7 @@ namespace {
 }
 }  // namespace
 
-std::optional<std::string> MigrationTable::ensure(const std::vector<Migration>& files) {
+std::optional<std::string> MigrationTable::ensure(const std::vector<KnownMigration>& files) {
     const Shape s = shape();
     const std::string table = qualifiedName();
     if (!s.exists) {
@@ -126,7 +128,7 @@ std::optional<std::string> MigrationTable::ensure(const std::vector<Migration>& 
     return note;
 }
 
-std::vector<AppliedMigration> MigrationTable::read(const std::vector<Migration>& files) {
+std::vector<AppliedMigration> MigrationTable::read(const std::vector<KnownMigration>& files) {
     const Shape s = shape();
     if (!s.exists) {
         return {};
@@ -171,12 +173,13 @@ std::vector<AppliedMigration> MigrationTable::read(const std::vector<Migration>&
     return rows;
 }
 
-void MigrationTable::insert(const Migration& m, std::optional<int64_t> executionMs) {
+void MigrationTable::insert(const std::string& version, const std::string& name,
+                            const std::string& checksum, std::optional<int64_t> executionMs) {
     session_.execParams(
         "INSERT INTO " + qualifiedName() +
             " (version, name, checksum, applied_at, execution_ms) "
             "VALUES ($1, $2, $3, clock_timestamp(), $4)",
-        {m.version, m.name, m.checksum,
+        {version, name, checksum,
          executionMs ? std::optional<std::string>(std::to_string(*executionMs)) : std::nullopt});
 }
 

@@ -1,14 +1,29 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "core/migration.hpp"
-#include "core/migration_plan.hpp"
 #include "db/session.hpp"
 
 namespace dbtool::db {
+
+// A row of the tracking table.
+struct AppliedMigration {
+    std::string version;
+    std::string name;                     // empty for rows adopted from other tools
+    std::optional<std::string> checksum;  // nullopt: not recorded (adopted rows)
+    std::string appliedAt;                // ISO 8601, empty when unknown
+    std::optional<int64_t> executionMs;
+};
+
+// A migration file as the tracking table needs to know it: adopting golang-migrate's
+// one-row table turns its version into a row per file up to that version.
+struct KnownMigration {
+    std::string version;
+    std::string name;
+};
 
 // The tracking table schema_migrations: one row per applied migration (version, name,
 // checksum, applied_at, execution_ms). Extra columns added by a project are left alone.
@@ -24,15 +39,18 @@ class MigrationTable {
     // Creates the table, or adopts one made by dbmate, Rails or golang-migrate (adds the
     // missing columns, keeps the rows). Returns a note for the user when it adopted one.
     // Call it while holding the advisory lock.
-    std::optional<std::string> ensure(const std::vector<Migration>& files);
+    std::optional<std::string> ensure(const std::vector<KnownMigration>& files);
 
     bool exists() { return shape().exists; }
 
     // The applied rows; none when the table does not exist. A golang-migrate table (one row
     // holding the current version) reads as every file up to that version.
-    std::vector<AppliedMigration> read(const std::vector<Migration>& files);
+    std::vector<AppliedMigration> read(const std::vector<KnownMigration>& files);
 
-    void insert(const Migration& migration, std::optional<int64_t> executionMs);
+    // Records a migration as applied now; executionMs is nullopt when it was not run by dbtool
+    // (mark-applied).
+    void insert(const std::string& version, const std::string& name, const std::string& checksum,
+                std::optional<int64_t> executionMs);
     void remove(const std::string& version);
 
   private:

@@ -2,10 +2,53 @@
 
 #include <libpq-fe.h>
 
+#include <nlohmann/json.hpp>
+
+#include "base/text.hpp"
+
 namespace dbtool::db {
+
+namespace {
+
+// A primary key of one smallint, integer or bigint column: its keys are kept as ranges.
+bool integerKey(const TableInfo& info) {
+    if (info.primaryKey.size() != 1) {
+        return false;
+    }
+    const ColumnInfo* c = info.column(info.primaryKey[0]);
+    return c != nullptr && !c->isArray &&
+           (c->baseType == "int2" || c->baseType == "int4" || c->baseType == "int8");
+}
+
+}  // namespace
+
+std::vector<SeededTableCounts> AppliedSeed::tableCounts() const {
+    std::vector<SeededTableCounts> out;
+    const auto counts = nlohmann::json::parse(rowCountsJson.empty() ? "{}" : rowCountsJson);
+    for (const auto& [table, c] : counts.items()) {
+        SeededTableCounts t;
+        t.table = table;
+        t.inserted = c.value("inserted", int64_t{0});
+        t.updated = c.value("updated", int64_t{0});
+        t.skipped = c.value("skipped", int64_t{0});
+        t.undoable = c.value("undoable", true);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
 
 SeedTable::SeedTable(Session& session, std::string schema)
     : session_(session), schema_(std::move(schema)) {}
+
+std::string SeedTable::seeds() const {
+    return session_.qualified(schema_, "schema_seeds");
+}
+std::string SeedTable::keys() const {
+    return session_.qualified(schema_, "schema_seed_keys");
+}
+std::string SeedTable::labels() const {
+    return session_.qualified(schema_, "schema_seed_labels");
+}
 
 bool SeedTable::exists() {
     auto r = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {seeds()});
@@ -80,14 +123,22 @@ std::vector<AppliedSeed> SeedTable::read() {
     return out;
 }
 
-void SeedTable::record(const AppliedSeed& s, int64_t randomSeed) {
+void SeedTable::record(const AppliedSeed& s, const std::vector<SeededTableCounts>& counts,
+                       int64_t randomSeed) {
+    nlohmann::json rowCounts = nlohmann::json::object();
+    for (const auto& c : counts) {
+        rowCounts[c.table] = {{"inserted", c.inserted},
+                              {"updated", c.updated},
+                              {"skipped", c.skipped},
+                              {"undoable", c.undoable}};
+    }
     session_.execParams("INSERT INTO " + seeds() +
                             " (name, checksum, environment, execution_ms, random_seed, "
                             "rows_inserted, rows_updated, row_counts) "
                             "VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8::jsonb)",
                         {s.name, s.checksum, s.environment, std::to_string(s.executionMs),
                          std::to_string(randomSeed), std::to_string(s.rowsInserted),
-                         std::to_string(s.rowsUpdated), s.rowCountsJson});
+                         std::to_string(s.rowsUpdated), rowCounts.dump()});
 }
 
 std::optional<std::string> SeedTable::labelKey(const std::string& tableId,
@@ -98,14 +149,99 @@ std::optional<std::string> SeedTable::labelKey(const std::string& tableId,
     if (PQntuples(r.get()) == 0) {
         return std::nullopt;
     }
-    return std::string(PQgetvalue(r.get(), 0, 0));
+    return nlohmann::json::parse(PQgetvalue(r.get(), 0, 0)).at(0).get<std::string>();
 }
 
 void SeedTable::recordLabel(const std::string& seed, const std::string& tableId,
-                            const std::string& label, const std::string& keyJson) {
+                            const std::string& label, const std::string& key) {
     session_.execParams("INSERT INTO " + labels() +
                             " (table_name, label, seed, key) VALUES ($1, $2, $3, $4::jsonb)",
-                        {tableId, label, seed, keyJson});
+                        {tableId, label, seed, nlohmann::json::array({key}).dump()});
+}
+
+std::string SeedTable::keyArray(const TableInfo& table) {
+    std::string out;
+    for (const auto& k : table.primaryKey) {
+        out += (out.empty() ? "" : ", ") + quoteIdentifier(k) + "::text";
+    }
+    return out.empty() ? out : "jsonb_build_array(" + out + ")";
+}
+
+std::string SeedTable::keyRecordingCte(int seedParam, int tableParam) const {
+    // 10,000 keys to a tracking row; a batch of inserted rows usually makes one.
+    return "rec AS (INSERT INTO " + keys() + " (seed, table_name, keys) SELECT $" +
+           std::to_string(seedParam) + ", $" + std::to_string(tableParam) +
+           ", jsonb_agg(k) FROM (SELECT k, (row_number() OVER ()) / 10000 AS g FROM ins WHERE "
+           "inserted) s GROUP BY g)";
+}
+
+// The rows this transaction created in the table are found by xmin, server-side, without a
+// round trip per row. A single integer key is stored as ranges of consecutive values
+// ({"from": 1, "to": 1000000} for a fresh serial table), any other key one by one.
+void SeedTable::recordKeysCreatedInThisTransaction(const std::string& seed,
+                                                   const TableInfo& table) {
+    const std::string key = keyArray(table);
+    if (key.empty()) {
+        return;
+    }
+    const std::string mine = "FROM " + table.qualified + " WHERE xmin = pg_current_xact_id()::xid";
+    std::string elements;
+    if (integerKey(table)) {
+        const std::string k = quoteIdentifier(table.primaryKey[0]);
+        // The usual case, fresh values of a sequence: one range, found without a sort.
+        auto span = session_.execParams("SELECT min(" + k + "), max(" + k + "), count(*) " + mine);
+        if (PQgetisnull(span.get(), 0, 0) != 0) {
+            return;  // nothing copied
+        }
+        const int64_t lo = std::stoll(PQgetvalue(span.get(), 0, 0));
+        const int64_t hi = std::stoll(PQgetvalue(span.get(), 0, 1));
+        if (hi - lo + 1 == std::stoll(PQgetvalue(span.get(), 0, 2))) {
+            session_.execParams("INSERT INTO " + keys() +
+                                    " (seed, table_name, keys) VALUES ($1, $2, jsonb_build_array("
+                                    "jsonb_build_object('from', $3::bigint, 'to', $4::bigint)))",
+                                {seed, table.id(), std::to_string(lo), std::to_string(hi)});
+            return;
+        }
+        elements = "SELECT jsonb_build_object('from', min(k), 'to', max(k)) AS e FROM (SELECT " +
+                   k + " AS k, " + k + " - row_number() OVER (ORDER BY " + k + ") AS island " +
+                   mine + ") s GROUP BY island";
+    } else {
+        elements = "SELECT " + key + " AS e " + mine;
+    }
+    session_.execParams("INSERT INTO " + keys() +
+                            " (seed, table_name, keys) SELECT $1, $2, jsonb_agg(e) FROM "
+                            "(SELECT e, (row_number() OVER ()) / 10000 AS g FROM (" +
+                            elements + ") r) s GROUP BY g",
+                        {seed, table.id()});
+}
+
+int64_t SeedTable::deleteRecordedRows(const std::string& seed, const TableInfo& table) {
+    std::string columns, values;
+    for (size_t i = 0; i < table.primaryKey.size(); ++i) {
+        const ColumnInfo* c = table.column(table.primaryKey[i]);
+        columns += (i ? ", " : "") + quoteIdentifier(c->name);
+        values += (i ? ", " : "") + std::string("(e ->> ") + std::to_string(i) + ")::" + c->type;
+    }
+    // Keys recorded one by one ([k1, k2]), then ranges of an integer key.
+    auto r = session_.execParams("DELETE FROM " + table.qualified + " WHERE (" + columns +
+                                     ") IN (SELECT " + values + " FROM " + keys() +
+                                     " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 "
+                                     "AND k.table_name = $2 AND jsonb_typeof(e) = 'array')",
+                                 {seed, table.id()});
+    int64_t deleted = std::stoll(PQcmdTuples(r.get()));
+    if (integerKey(table)) {
+        const std::string k = quoteIdentifier(table.primaryKey[0]);
+        auto ranges = session_.execParams(
+            "DELETE FROM " + table.qualified +
+                " t USING (SELECT (e ->> 'from')::bigint AS lo, (e ->> 'to')::bigint AS hi FROM " +
+                keys() +
+                " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name = $2 AND "
+                "jsonb_typeof(e) = 'object') r WHERE t." +
+                k + " BETWEEN r.lo AND r.hi",
+            {seed, table.id()});
+        deleted += std::stoll(PQcmdTuples(ranges.get()));
+    }
+    return deleted;
 }
 
 std::vector<std::string> SeedTable::tablesOf(const std::string& seed) {

@@ -6,7 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "core/redact.hpp"
+#include "base/redact.hpp"
+#include "base/text.hpp"
 #include "db/interrupt.hpp"
 
 namespace dbtool::db {
@@ -198,6 +199,15 @@ SqlError makeSqlError(const std::string& what, const ServerError& server) {
             "raise --lock-timeout");
     } else if (server.sqlstate == "57014" && code != ExitCode::Interrupted) {
         error.withHint("the statement ran longer than --statement-timeout");
+    }
+    return error;
+}
+
+Error describeSqlError(const SqlError& e, std::string message, SourceLocation where,
+                       std::optional<std::string> hint) {
+    Error error(e.code(), std::move(message), std::move(where), hint ? *hint : e.hint());
+    for (const auto& [name, value] : e.fields()) {
+        error.withField(name, value);
     }
     return error;
 }
@@ -472,7 +482,7 @@ int64_t CopyIn::finish() {
 }
 
 std::string Session::quoteIdent(const std::string& name) {
-    return conn_->quote_name(name);
+    return quoteIdentifier(name);
 }
 
 std::string Session::qualified(const std::string& schema, const std::string& name) {

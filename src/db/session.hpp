@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/connection_target.hpp"
-#include "core/errors.hpp"
+#include "base/errors.hpp"
+#include "config/connection_target.hpp"
 
 namespace dbtool::db {
 
@@ -49,6 +49,11 @@ ExitCode exitCodeFor(const std::string& sqlstate);
 // An Error for `what` failing with `server`; fields carry sqlstate, detail, hint, ...
 SqlError makeSqlError(const std::string& what, const ServerError& server);
 ServerError serverErrorFrom(const PGresult* result);
+// The Error a caller raises for a failed statement in its own words: `message` at `where`,
+// with the server's facts (sqlstate, detail, constraint, ...) as fields and exit code, and
+// the server's hint unless `hint` is given.
+Error describeSqlError(const SqlError& e, std::string message, SourceLocation where = {},
+                       std::optional<std::string> hint = std::nullopt);
 // Error for a libpqxx exception caught around an internal query.
 [[noreturn]] void rethrowPqxx(const std::string& what);
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <mutex>
 
-#include "core/redact.hpp"
+#include "base/redact.hpp"
 
 namespace dbtool::report {
 

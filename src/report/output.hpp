@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/errors.hpp"
+#include "base/errors.hpp"
 
 namespace dbtool::report {
 

@@ -12,12 +12,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/config.hpp"
-#include "core/dotenv.hpp"
-#include "core/errors.hpp"
-#include "core/migration.hpp"
-#include "core/seeder.hpp"
-#include "core/yaml_stream.hpp"
+#include "config/config.hpp"
+#include "config/dotenv.hpp"
+#include "base/errors.hpp"
+#include "migrate/migration.hpp"
+#include "seed/plan.hpp"
+#include "seed/yaml_stream.hpp"
 
 namespace dbtool::fuzz {
 

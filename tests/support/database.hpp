@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/connection_target.hpp"
+#include "config/connection_target.hpp"
 #include "db/session.hpp"
 #include "support/process.hpp"
 

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dbtool {
+
+// A PostgreSQL identifier, double-quoted ("my ""table"""): the same text PQescapeIdentifier
+// gives for UTF-8, with no connection needed.
+std::string quoteIdentifier(std::string_view name);
+
+// Lower-case hex SHA-256 (OpenSSL libcrypto).
+std::string sha256Hex(std::string_view data);
+
+// Incremental SHA-256, for checksums over several files read in chunks.
+class Sha256 {
+  public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view data);
+    // Adds a whole file, read in chunks; throws Error(ExitCode::InvalidInput) naming it.
+    void updateFile(const std::filesystem::path& path);
+    std::string hex();
+
+  private:
+    void* ctx_;
+};
+
+// Line and column (1-based; column counts UTF-8 code points) of byte `offset` in `text`.
+struct LineColumn {
+    int line = 1;
+    int column = 1;
+};
+LineColumn lineColumnAt(std::string_view text, size_t offset);
+
+// Byte offset of the 1-based character `position` (as PostgreSQL counts error positions).
+size_t byteOffsetOfCharacter(std::string_view text, int position);
+
+// The first byte that is not valid UTF-8, if any.
+std::optional<size_t> invalidUtf8Offset(std::string_view text);
+
+// Reads a whole file (binary); throws Error(ExitCode::InvalidInput) naming it on failure.
+std::string readFile(const std::filesystem::path& path);
+
+// Strips a UTF-8 byte-order mark and turns CRLF line endings into LF.
+std::string normalizeNewlines(std::string_view text);
+
+}  // namespace dbtool

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "db/advisory_lock.hpp"
+#include "db/session.hpp"
+
+namespace dbtool::db {
+
+// What a unit of work is, for the messages of a failed run.
+struct UnitOfWork {
+    std::string kind;  // "migration", "seed", ...; "" when `name` says it all
+    std::string name;  // "20240101090000 create_users", "001_users"
+    // What a failure inside the unit's transaction leaves behind, said to the user ("seed x
+    // was rolled back: none of its rows remain"); "" to say nothing.
+    std::string onFailure;
+};
+
+// One run that changes the database (migrate up/down/redo/mark, seed run/undo). It holds the
+// advisory lock of the tracking schema for its whole length, so parallel runs apply each unit
+// exactly once; each unit runs in a transaction of its own together with its tracking rows,
+// so a failure or a kill never leaves a unit applied but unrecorded. It remembers which units
+// completed, so every failure says what was and was not applied.
+//
+// Callers read the tracking state only after constructing it (under the lock: another
+// process may just have finished), call inTransaction once or more per unit, and
+// completed() after a unit's last commit.
+class LockedRun {
+  public:
+    // Takes the lock, waiting up to the session's lock_timeout; `onWait` is told who holds it
+    // when it has to wait. Throws Error(ExitCode::Lock) when it gives up.
+    // `completedField` names the list of completed units in failures ("undone in this run"
+    // for undo).
+    LockedRun(Session& session, const std::string& scope,
+              const std::function<void(const std::string&)>& onWait,
+              std::string completedField = "applied in this run");
+
+    Session& session() { return session_; }
+
+    // Runs `work` in a transaction and commits it when `work` returns. When `work` throws,
+    // the transaction is rolled back; an Error (a libpqxx exception becomes one) gains the
+    // fields <unit.kind>: <unit.name>, the completed units ("applied in this run") and
+    // "outcome" (unit.onFailure).
+    // Anything else thrown passes through unchanged, after the rollback.
+    void inTransaction(const UnitOfWork& unit, const std::function<void()>& work);
+
+    // Marks a unit as completed (its label is listed in the failures of later units).
+    void completed(const std::string& label) { completed_.push_back(label); }
+    // "a, b", or "none".
+    std::string completedList() const;
+    // Adds the fields of a failure of `unit` to `error`.
+    void annotate(Error& error, const UnitOfWork& unit) const;
+
+  private:
+    Session& session_;
+    AdvisoryLock lock_;
+    std::string completedField_;
+    std::vector<std::string> completed_;
+};
+
+}  // namespace dbtool::db

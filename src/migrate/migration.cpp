@@ -1,0 +1,370 @@
+#include "migrate/migration.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "base/text.hpp"
+#include "migrate/sql_lexer.hpp"
+
+namespace dbtool {
+
+namespace fs = std::filesystem;
+
+bool MigrationSection::hasStatements() const {
+    return !lexSql(sql).statements.empty();
+}
+
+SourceLocation MigrationSection::locate(size_t offset) const {
+    const LineColumn lc = lineColumnAt(sql, offset);
+    return {file.string(), firstLine + lc.line - 1, lc.column};
+}
+
+namespace {
+
+const char* kFormatHint =
+    "a migration file holds '-- migrate:up' followed by its SQL, then optionally "
+    "'-- migrate:down' followed by the SQL that undoes it";
+
+struct Marker {
+    bool isUp = false;
+    bool transaction = true;
+};
+
+// Recognises "-- migrate:up [options]" lines. Returns false for ordinary lines; throws for a
+// line that is clearly meant as a marker but is wrong.
+bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Marker& marker) {
+    static const std::regex markerRe(R"(^--\s*migrate:([A-Za-z_]*)(.*)$)");
+    std::smatch m;
+    if (!std::regex_match(line, m, markerRe)) {
+        return false;
+    }
+    const std::string direction = m[1];
+    if (direction != "up" && direction != "down") {
+        throw Error(
+            ExitCode::InvalidInput,
+            "unknown marker '-- migrate:" + direction + "'" + didYouMean(direction, {"up", "down"}),
+            {file.string(), lineNo, 1}, kFormatHint);
+    }
+    marker.isUp = direction == "up";
+    const std::string options = m[2];
+    const size_t optionsStart = line.size() - options.size();
+    static const std::regex optionRe(R"(\S+)");
+    for (auto it = std::sregex_iterator(options.begin(), options.end(), optionRe);
+         it != std::sregex_iterator(); ++it) {
+        const std::string option = it->str();
+        const int column = static_cast<int>(optionsStart + static_cast<size_t>(it->position())) + 1;
+        const size_t colon = option.find(':');
+        const std::string key = option.substr(0, colon);
+        const std::string value = colon == std::string::npos ? "" : option.substr(colon + 1);
+        if (key != "transaction") {
+            throw Error(ExitCode::InvalidInput,
+                        "unknown marker option '" + option + "'" + didYouMean(key, {"transaction"}),
+                        {file.string(), lineNo, column},
+                        "the only option is transaction:false (for statements such as CREATE "
+                        "INDEX CONCURRENTLY that cannot run in a transaction)");
+        }
+        if (value != "true" && value != "false") {
+            throw Error(ExitCode::InvalidInput,
+                        "option transaction takes true or false, not '" + value + "'",
+                        {file.string(), lineNo, column}, "write transaction:false");
+        }
+        marker.transaction = value == "true";
+    }
+    return true;
+}
+
+// Checks what the server would reject or what would break dbtool's guarantees.
+void checkSection(const MigrationSection& section, const char* direction) {
+    const LexedSql lexed = lexSql(section.sql);
+    for (const auto& meta : lexed.metaCommands) {
+        throw Error(ExitCode::InvalidInput,
+                    "psql meta-command " + meta.command + " in the " + direction +
+                        " section: dbtool sends SQL to the server as written, and only psql "
+                        "understands meta-commands",
+                    section.locate(meta.offset),
+                    meta.command == "\\copy" || meta.command == "\\COPY"
+                        ? "load data with a seed (csv:) or COPY ... FROM a server-side file"
+                        : "inline the SQL instead of \\i / \\set / \\copy");
+    }
+    if (lexed.unterminated) {
+        throw Error(ExitCode::InvalidInput,
+                    "unterminated " + lexed.unterminatedWhat + " in the " + direction +
+                        " section (it starts here and never ends)",
+                    section.locate(lexed.unterminatedOffset), "close it before the next marker");
+    }
+    if (section.transaction) {
+        for (const auto& statement : lexed.statements) {
+            if (isTransactionControl(statement)) {
+                throw Error(ExitCode::InvalidInput,
+                            statement.firstWord + " in the " + direction +
+                                " section: dbtool runs each migration in a transaction of its "
+                                "own, together with its tracking row",
+                            section.locate(statement.begin),
+                            "remove the transaction statements, or add transaction:false to the "
+                            "marker line if the SQL must control transactions itself");
+            }
+        }
+    }
+}
+
+void checkUtf8(const fs::path& file, std::string_view content) {
+    if (auto bad = invalidUtf8Offset(content)) {
+        const LineColumn lc = lineColumnAt(content, *bad);
+        throw Error(ExitCode::InvalidInput, "the file is not valid UTF-8",
+                    {file.string(), lc.line, lc.column}, "save the file as UTF-8");
+    }
+}
+
+// Parses a .up.sql or .down.sql file: the whole file is one section; a leading marker of the
+// same direction may carry options.
+MigrationSection parsePairFile(const fs::path& file, const std::string& text, bool isUp) {
+    MigrationSection section;
+    section.present = true;
+    section.file = file;
+    section.sql = text;
+    // Only the first non-blank line may be a marker.
+    size_t pos = 0;
+    int lineNo = 1;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        const std::string line = text.substr(pos, end - pos);
+        if (line.find_first_not_of(" \t") == std::string::npos) {
+            pos = end + 1;
+            ++lineNo;
+            continue;
+        }
+        Marker marker;
+        if (parseMarker(line, file, lineNo, marker)) {
+            if (marker.isUp != isUp) {
+                throw Error(ExitCode::InvalidInput,
+                            std::string("a '-- migrate:") + (marker.isUp ? "up" : "down") +
+                                "' marker in a ." + (isUp ? "up" : "down") + ".sql file",
+                            {file.string(), lineNo, 1},
+                            "each file of a .up.sql/.down.sql pair holds one direction");
+            }
+            section.transaction = marker.transaction;
+            section.sql = end < text.size() ? text.substr(end + 1) : std::string();
+            section.firstLine = lineNo + 1;
+        }
+        break;
+    }
+    checkSection(section, isUp ? "up" : "down");
+    return section;
+}
+
+}  // namespace
+
+Migration parseMigration(const fs::path& file, std::string_view content, const std::string& version,
+                         const std::string& name) {
+    checkUtf8(file, content);
+    const std::string text = normalizeNewlines(content);
+    Migration migration;
+    migration.version = version;
+    migration.name = name;
+
+    MigrationSection* current = nullptr;
+    int upMarkerLine = 0;
+    int downMarkerLine = 0;
+    size_t pos = 0;
+    int lineNo = 1;
+    size_t sectionStart = 0;
+    auto closeSection = [&](size_t end) {
+        if (current != nullptr) {
+            current->sql = text.substr(sectionStart, end - sectionStart);
+        }
+    };
+    while (pos <= text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        const std::string line = text.substr(pos, end - pos);
+        Marker marker;
+        if (parseMarker(line, file, lineNo, marker)) {
+            int& seen = marker.isUp ? upMarkerLine : downMarkerLine;
+            if (seen != 0) {
+                throw Error(ExitCode::InvalidInput,
+                            std::string("a second '-- migrate:") + (marker.isUp ? "up" : "down") +
+                                "' marker (the first is on line " + std::to_string(seen) + ")",
+                            {file.string(), lineNo, 1}, kFormatHint);
+            }
+            seen = lineNo;
+            closeSection(pos);
+            current = marker.isUp ? &migration.up : &migration.down;
+            current->present = true;
+            current->file = file;
+            current->transaction = marker.transaction;
+            current->firstLine = lineNo + 1;
+            sectionStart = std::min(end + 1, text.size());
+        } else if (current == nullptr) {
+            // Before the first marker only blank lines and comments may stand.
+            const LexedSql lexed = lexSql(line);
+            if (!lexed.statements.empty()) {
+                throw Error(ExitCode::InvalidInput,
+                            "SQL before the '-- migrate:up' marker would never run",
+                            {file.string(), lineNo, 1}, kFormatHint);
+            }
+        }
+        pos = end + 1;
+        ++lineNo;
+    }
+    closeSection(text.size());
+    if (!migration.up.present) {
+        throw Error(ExitCode::InvalidInput, "no '-- migrate:up' section", {file.string()},
+                    kFormatHint);
+    }
+    checkSection(migration.up, "up");
+    if (migration.down.present) {
+        checkSection(migration.down, "down");
+    }
+    migration.checksum = sha256Hex(migration.up.sql);
+    return migration;
+}
+
+std::vector<Migration> loadMigrations(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw Error(ExitCode::InvalidInput,
+                    "the migrations directory " + dir.string() + " does not exist", {dir.string()},
+                    "create it (`dbtool migrate create NAME` does), or point --migrations-dir / "
+                    "DBTOOL_MIGRATIONS_DIR / migrations_dir at it");
+    }
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        const std::string filename = entry.path().filename().string();
+        if (entry.is_regular_file() && !filename.starts_with(".") && filename.ends_with(".sql")) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+
+    static const std::regex nameRe(R"(^([0-9]+)_([^/\\]+?)(\.up|\.down)?\.sql$)");
+    std::vector<Error> problems;
+    struct Pending {
+        Migration migration;
+        std::vector<fs::path> files;
+    };
+    std::map<std::string, Pending> byVersion;  // canonical version -> migration
+    for (const auto& path : files) {
+        const std::string filename = path.filename().string();
+        std::smatch m;
+        if (!std::regex_match(filename, m, nameRe)) {
+            problems.emplace_back(ExitCode::InvalidInput,
+                                  "malformed migration file name '" + filename + "'",
+                                  SourceLocation{path.string()},
+                                  "name it VERSION_NAME.sql with a digit version, e.g. "
+                                  "20240101120000_create_users.sql (or a .up.sql/.down.sql pair)");
+            continue;
+        }
+        const std::string version = m[1];
+        const std::string name = m[2];
+        const std::string kind = m[3];
+        try {
+            const std::string raw = readFile(path);
+            Pending& slot = byVersion[canonicalVersion(version)];
+            const bool clash =
+                !slot.files.empty() &&
+                (kind.empty() || !slot.migration.pairLayout || slot.migration.name != name ||
+                 (kind == ".up" ? slot.migration.up.present : slot.migration.down.present));
+            if (clash) {
+                std::string others;
+                for (const auto& f : slot.files) {
+                    others += (others.empty() ? "" : ", ") + f.filename().string();
+                }
+                problems.emplace_back(
+                    ExitCode::InvalidInput,
+                    "duplicate migration version " + version + ": " + filename + " and " + others,
+                    SourceLocation{path.string()}, "give every migration its own version");
+                continue;
+            }
+            slot.files.push_back(path);
+            if (kind.empty()) {
+                slot.migration = parseMigration(path, raw, version, name);
+            } else {
+                checkUtf8(path, raw);
+                Migration& mig = slot.migration;
+                mig.version = version;
+                mig.name = name;
+                mig.pairLayout = true;
+                (kind == ".up" ? mig.up : mig.down) =
+                    parsePairFile(path, normalizeNewlines(raw), kind == ".up");
+            }
+        } catch (Error& e) {
+            problems.push_back(e);
+        }
+    }
+
+    std::vector<Migration> migrations;
+    for (auto& [canonical, pending] : byVersion) {
+        Migration& mig = pending.migration;
+        if (mig.pairLayout && !mig.up.present) {
+            problems.emplace_back(ExitCode::InvalidInput,
+                                  "migration " + mig.version + "_" + mig.name +
+                                      " has a .down.sql file but no .up.sql file",
+                                  SourceLocation{pending.files.front().string()},
+                                  "add " + mig.version + "_" + mig.name + ".up.sql");
+            continue;
+        }
+        if (mig.pairLayout) {
+            mig.checksum = sha256Hex(mig.up.sql);
+        }
+        if (mig.up.present) {
+            migrations.push_back(std::move(mig));
+        }
+    }
+    if (!problems.empty()) {
+        Error first = problems.front();
+        if (problems.size() > 1) {
+            for (size_t i = 1; i < problems.size(); ++i) {
+                first.withField("also", problems[i].where().str() + ": " + problems[i].what());
+            }
+        }
+        throw first;
+    }
+    std::sort(migrations.begin(), migrations.end(), [](const Migration& a, const Migration& b) {
+        return compareVersions(a.version, b.version) < 0;
+    });
+    return migrations;
+}
+
+std::string newMigrationVersion(const fs::path& dir) {
+    std::set<std::string> taken;
+    std::error_code ec;
+    static const std::regex versionRe(R"(^([0-9]+)_)");
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        std::smatch m;
+        const std::string name = entry.path().filename().string();
+        if (std::regex_search(name, m, versionRe)) {
+            taken.insert(canonicalVersion(m[1]));
+        }
+    }
+    std::time_t now = std::time(nullptr);
+    auto stamp = [](std::time_t t) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+        return std::string(buf);
+    };
+    std::string version = stamp(now);
+    while (taken.count(canonicalVersion(version)) != 0) {
+        version = stamp(++now);
+    }
+    return version;
+}
+
+std::string migrationTemplate() {
+    return "-- migrate:up\n"
+           "\n"
+           "\n"
+           "-- migrate:down\n"
+           "\n";
+}
+
+}  // namespace dbtool

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/migration_table.hpp"
+#include "migrate/migration.hpp"
+
+namespace dbtool {
+
+using db::AppliedMigration;
+
+enum class MigrationState {
+    Applied,     // recorded, file present and unchanged
+    Pending,     // file present, not recorded
+    Changed,     // recorded, but the up section's checksum differs
+    Missing,     // recorded, no file
+    OutOfOrder,  // pending, yet older than the newest applied migration
+};
+const char* stateName(MigrationState state);
+
+struct MigrationStatus {
+    std::string version;
+    std::string name;
+    MigrationState state = MigrationState::Pending;
+    const Migration* file = nullptr;  // null when Missing
+    std::optional<AppliedMigration> applied;
+};
+
+// Every migration known from files or the table, in version order.
+std::vector<MigrationStatus> computeStatus(const std::vector<Migration>& files,
+                                           const std::vector<AppliedMigration>& applied);
+
+struct UpOptions {
+    std::optional<std::string> to;  // apply up to and including this version
+    std::optional<int> step;        // at most this many
+    bool allowOutOfOrder = false;
+    bool ignoreChecksums = false;
+    bool ignoreMissing = false;
+};
+
+// The migrations `up` applies, in order. Throws Error(ExitCode::Check) when a changed or
+// missing applied migration or an out-of-order pending one stands in the way, and
+// Error(ExitCode::Usage) for an unknown --to version.
+std::vector<const Migration*> planUp(const std::vector<MigrationStatus>& status,
+                                     const UpOptions& options);
+
+struct DownOptions {
+    std::optional<int> step;        // default 1
+    std::optional<std::string> to;  // roll back every migration newer than this one
+    bool all = false;
+    bool ignoreChecksums = false;
+};
+
+// The migrations `down` rolls back, newest first. Throws before anything runs when one of
+// them has no file, no down section, or (unless ignored) a changed checksum.
+std::vector<const Migration*> planDown(const std::vector<MigrationStatus>& status,
+                                       const DownOptions& options);
+
+// The newest applied version ("" when none).
+std::string currentVersion(const std::vector<MigrationStatus>& status);
+
+}  // namespace dbtool

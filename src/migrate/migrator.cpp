@@ -1,0 +1,357 @@
+#include "migrate/migrator.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "base/text.hpp"
+#include "db/interrupt.hpp"
+#include "db/locked_run.hpp"
+#include "db/migration_table.hpp"
+#include "migrate/sql_lexer.hpp"
+
+namespace dbtool {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t msSince(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+const MigrationSection& sectionOf(const Migration& m, Direction d) {
+    return d == Direction::Up ? m.up : m.down;
+}
+
+// A section failed on the server: what was sent (a whole section, or one statement of a
+// transaction:false section) and where it starts in the section, to map the server's error
+// position back to the file.
+struct SectionFailure {
+    db::SqlError error;
+    std::string sent;
+    size_t offset = 0;
+    // transaction:false only: statements committed before the failing one, and in all.
+    std::optional<std::pair<size_t, size_t>> partial;
+};
+
+}  // namespace
+
+Migrator::Migrator(db::Session& session, std::vector<Migration> files,
+                   const std::string& trackingSchema, MigrationObserver& observer)
+    : session_(session),
+      files_(std::move(files)),
+      schema_(db::resolveTrackingSchema(session, trackingSchema)),
+      observer_(observer) {
+    for (const auto& m : files_) {
+        known_.push_back({m.version, m.name});
+    }
+}
+
+std::vector<AppliedMigration> Migrator::readApplied() {
+    return db::MigrationTable(session_, schema_).read(known_);
+}
+
+std::vector<MigrationStatus> Migrator::status() {
+    return computeStatus(files_, readApplied());
+}
+
+RunResult Migrator::dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
+                           const std::vector<MigrationStatus>& status) {
+    RunResult result;
+    result.dryRun = true;
+    result.versionBefore = result.versionAfter = currentVersion(status);
+    for (const auto& [m, direction] : steps) {
+        result.steps.push_back({m, direction, 0});
+    }
+    return result;
+}
+
+RunResult Migrator::locked(bool createTable, const LockedBody& body) {
+    const auto start = Clock::now();
+    RunResult result;
+    db::LockedRun run(session_, schema_, lockWaitReporter());
+    db::MigrationTable table(session_, schema_);
+    createPending_ = false;
+    if (createTable) {
+        if (table.exists()) {
+            if (auto note = table.ensure(known_)) {  // adopts another tool's table
+                observer_.note(*note);
+            }
+        } else {
+            createPending_ = true;  // with the first migration, in its transaction
+        }
+    }
+    // Read what is applied only now, under the lock: another process may just have finished.
+    const auto status = computeStatus(files_, table.read(known_));
+    result.versionBefore = currentVersion(status);
+    body(run, status, result);
+    result.versionAfter = currentVersion(computeStatus(files_, table.read(known_)));
+    result.totalMs = msSince(start);
+    return result;
+}
+
+std::function<void(const std::string&)> Migrator::lockWaitReporter() {
+    return [this](const std::string& holder) { observer_.waitingForLock(holder); };
+}
+
+namespace {
+std::vector<std::pair<const Migration*, Direction>> steps(const std::vector<const Migration*>& plan,
+                                                          Direction direction) {
+    std::vector<std::pair<const Migration*, Direction>> out;
+    for (const Migration* m : plan) {
+        out.emplace_back(m, direction);
+    }
+    return out;
+}
+}  // namespace
+
+RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
+    if (run.dryRun) {
+        const auto status = this->status();
+        return dryRun(steps(planUp(status, planOptions), Direction::Up), status);
+    }
+    return locked(true, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
+                            RunResult& result) {
+        const auto plan = planUp(status, planOptions);
+        if (!run.singleTransaction) {
+            apply(locked, plan, Direction::Up, result);
+            return;
+        }
+        for (const Migration* m : plan) {
+            if (!m->up.transaction) {
+                throw Error(
+                    ExitCode::Usage,
+                    "--single-transaction cannot include " + m->label() +
+                        ", which is marked transaction:false",
+                    {m->up.file.string(), m->up.firstLine - 1, 0},
+                    "apply it on its own first (--to), or run without --single-transaction");
+            }
+        }
+        applyAllInOneTransaction(locked, plan, result);
+    });
+}
+
+RunResult Migrator::down(const DownOptions& planOptions, const RunOptions& run) {
+    if (run.dryRun) {
+        const auto status = this->status();
+        return dryRun(steps(planDown(status, planOptions), Direction::Down), status);
+    }
+    return locked(false, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
+                             RunResult& result) {
+        apply(locked, planDown(status, planOptions), Direction::Down, result);
+    });
+}
+
+RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) {
+    DownOptions downOptions;
+    downOptions.step = step;
+    downOptions.ignoreChecksums = ignoreChecksums;
+    if (run.dryRun) {
+        const auto status = this->status();
+        const auto plan = planDown(status, downOptions);
+        auto planned = steps(plan, Direction::Down);
+        for (auto it = plan.rbegin(); it != plan.rend(); ++it) {
+            planned.emplace_back(*it, Direction::Up);
+        }
+        return dryRun(planned, status);
+    }
+    return locked(false, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
+                             RunResult& result) {
+        const auto plan = planDown(status, downOptions);
+        apply(locked, plan, Direction::Down, result);
+        apply(locked, {plan.rbegin(), plan.rend()}, Direction::Up, result);
+    });
+}
+
+const Migration& Migrator::markApplied(const std::string& version) {
+    db::LockedRun run(session_, schema_, lockWaitReporter());
+    db::MigrationTable table(session_, schema_);
+    if (auto note = table.ensure(known_)) {
+        observer_.note(*note);
+    }
+    for (const auto& s : computeStatus(files_, table.read(known_))) {
+        if (compareVersions(s.version, version) != 0) {
+            continue;
+        }
+        if (s.applied) {
+            throw Error(ExitCode::Check, "migration " + s.version + " " + s.name +
+                                             " is already recorded as applied");
+        }
+        run.inTransaction({"migration", s.file->label(), ""}, [&] {
+            table.insert(s.file->version, s.file->name, s.file->checksum, std::nullopt);
+        });
+        return *s.file;
+    }
+    throw Error(ExitCode::Usage, "no migration file has version " + version, {},
+                "`dbtool migrate status` lists the versions");
+}
+
+MigrationStatus Migrator::markPending(const std::string& version) {
+    db::LockedRun run(session_, schema_, lockWaitReporter());
+    db::MigrationTable table(session_, schema_);
+    for (const auto& s : computeStatus(files_, table.read(known_))) {
+        if (compareVersions(s.version, version) == 0 && s.applied) {
+            run.inTransaction({"migration", s.version + " " + s.name, ""},
+                              [&] { table.remove(s.applied->version); });
+            return s;
+        }
+    }
+    throw Error(ExitCode::Check, "version " + version + " is not recorded as applied", {},
+                "`dbtool migrate status` lists the applied versions");
+}
+
+namespace {
+
+// Runs one section. Throws SectionFailure when the server rejects it.
+int64_t runSectionSql(db::Session& session, const Migration& m, Direction direction) {
+    const MigrationSection& section = sectionOf(m, direction);
+    const auto start = Clock::now();
+    if (section.transaction) {
+        try {
+            session.runScript(section.sql);
+        } catch (db::SqlError& e) {
+            throw SectionFailure{e, section.sql, 0, std::nullopt};
+        }
+        // Defence in depth: the parser refuses COMMIT/ROLLBACK, but a procedure could still
+        // end the transaction; the tracking row would then not be atomic with the change.
+        if (PQtransactionStatus(session.raw()) != PQTRANS_INTRANS) {
+            throw Error(ExitCode::Database,
+                        "migration " + m.label() + " ended dbtool's transaction",
+                        {section.file.string()},
+                        "remove COMMIT/ROLLBACK from it, or mark the section transaction:false");
+        }
+    } else {
+        // Statements such as CREATE INDEX CONCURRENTLY refuse a multi-statement query (it is
+        // an implicit transaction), so each statement goes on its own.
+        const auto statements = lexSql(section.sql).statements;
+        for (size_t i = 0; i < statements.size(); ++i) {
+            const auto& st = statements[i];
+            const std::string sql = section.sql.substr(st.begin, st.end - st.begin);
+            try {
+                session.runScript(sql);
+            } catch (db::SqlError& e) {
+                throw SectionFailure{e, sql, st.begin, std::make_pair(i, statements.size())};
+            }
+        }
+    }
+    return msSince(start);
+}
+
+// Where in the file the server's error points: its position when it gives one, else the
+// start of the statement that failed, else the section.
+SourceLocation errorLocation(const MigrationSection& section, const SectionFailure& f) {
+    const auto& server = f.error.server();
+    if (server.position > 0) {
+        return section.locate(f.offset + byteOffsetOfCharacter(f.sent, server.position));
+    }
+    if (server.statementIndex >= 0) {
+        const auto statements = lexSql(f.sent).statements;
+        if (static_cast<size_t>(server.statementIndex) < statements.size()) {
+            return section.locate(f.offset + statements[server.statementIndex].begin);
+        }
+    }
+    return section.locate(f.offset);
+}
+
+[[noreturn]] void fail(const Migration& m, Direction direction, const db::SqlError& e,
+                       const MigrationSection& section, const SectionFailure& f,
+                       const std::string& appliedInThisRun, const std::string& consequence) {
+    const bool interruptedRun = e.code() == ExitCode::Interrupted;
+    const std::string verb = direction == Direction::Up ? "applying" : "rolling back";
+    std::string message = interruptedRun
+                              ? "interrupted while " + verb + " migration " + m.label()
+                              : "migration " + m.label() + " failed (" +
+                                    (direction == Direction::Up ? "up" : "down") + "): " + e.what();
+    Error error = db::describeSqlError(e, message, errorLocation(section, f));
+    error.withField("applied in this run", appliedInThisRun).withField("outcome", consequence);
+    throw error;
+}
+
+}  // namespace
+
+void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& plan,
+                     Direction direction, RunResult& result) {
+    db::MigrationTable table(session_, schema_);
+    for (const Migration* m : plan) {
+        db::throwIfInterrupted(
+            ("before " + m->label() + "; applied in this run: " + run.completedList()).c_str());
+        observer_.starting(*m, direction);
+        const MigrationSection& section = sectionOf(*m, direction);
+        const db::UnitOfWork unit{"migration", m->label(), ""};
+        int64_t ms = 0;
+        auto record = [&] {
+            direction == Direction::Up ? table.insert(m->version, m->name, m->checksum, ms)
+                                       : table.remove(m->version);
+        };
+        try {
+            if (section.transaction) {
+                // The change and its tracking row commit together or not at all.
+                run.inTransaction(unit, [&] {
+                    createTableIfPending(table);
+                    ms = runSectionSql(session_, *m, direction);
+                    record();
+                });
+            } else {
+                if (createPending_) {
+                    run.inTransaction(unit, [&] { createTableIfPending(table); });
+                }
+                ms = runSectionSql(session_, *m, direction);
+                run.inTransaction(unit, record);
+            }
+            createPending_ = false;
+        } catch (SectionFailure& f) {
+            std::string consequence;
+            if (f.partial) {
+                consequence = "it ran without a transaction: " + std::to_string(f.partial->first) +
+                              " of its " + std::to_string(f.partial->second) +
+                              " statements were committed before the failing one, and it is "
+                              "not recorded; repair by hand (IF NOT EXISTS helps), then re-run";
+            } else {
+                consequence = "it was rolled back: nothing of it remains";
+            }
+            fail(*m, direction, f.error, section, f, run.completedList(), consequence);
+        }
+        result.steps.push_back({m, direction, ms});
+        run.completed(m->label());
+        observer_.finished(*m, direction, ms);
+    }
+}
+
+void Migrator::applyAllInOneTransaction(db::LockedRun& run,
+                                        const std::vector<const Migration*>& plan,
+                                        RunResult& result) {
+    db::MigrationTable table(session_, schema_);
+    std::vector<MigrationStep> steps;
+    run.inTransaction({"", "committing the run", ""}, [&] {
+        createTableIfPending(table);
+        for (const Migration* m : plan) {
+            observer_.starting(*m, Direction::Up);
+            try {
+                const int64_t ms = runSectionSql(session_, *m, Direction::Up);
+                table.insert(m->version, m->name, m->checksum, ms);
+                steps.push_back({m, Direction::Up, ms});
+            } catch (SectionFailure& f) {
+                fail(*m, Direction::Up, f.error, m->up, f, "none",
+                     "--single-transaction: the whole run was rolled back; no migration of it "
+                     "was applied");
+            }
+        }
+    });
+    createPending_ = false;
+    for (const auto& step : steps) {
+        result.steps.push_back(step);
+        run.completed(step.migration->label());
+        observer_.finished(*step.migration, Direction::Up, step.ms);
+    }
+}
+
+void Migrator::createTableIfPending(db::MigrationTable& table) {
+    if (createPending_) {
+        if (auto note = table.ensure(known_)) {
+            observer_.note(*note);
+        }
+    }
+}
+
+}  // namespace dbtool

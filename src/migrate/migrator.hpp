@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/locked_run.hpp"
+#include "db/migration_table.hpp"
+#include "db/session.hpp"
+#include "migrate/migration.hpp"
+#include "migrate/migration_plan.hpp"
+
+namespace dbtool {
+
+enum class Direction { Up, Down };
+
+// What the migrator tells its caller while it works (the CLI prints it; tests record it).
+class MigrationObserver {
+  public:
+    virtual ~MigrationObserver() = default;
+    virtual void waitingForLock(const std::string& /*holder*/) {}
+    virtual void note(const std::string& /*text*/) {}
+    virtual void starting(const Migration& /*m*/, Direction /*d*/) {}
+    virtual void finished(const Migration& /*m*/, Direction /*d*/, int64_t /*ms*/) {}
+};
+
+struct MigrationStep {
+    const Migration* migration = nullptr;
+    Direction direction = Direction::Up;
+    int64_t ms = 0;
+};
+
+struct RunResult {
+    std::vector<MigrationStep> steps;  // done (or, for a dry run, planned)
+    bool dryRun = false;
+    std::string versionBefore;
+    std::string versionAfter;
+    int64_t totalMs = 0;
+};
+
+struct RunOptions {
+    bool dryRun = false;
+    bool singleTransaction = false;  // up only: all or nothing
+};
+
+// Applies and rolls back migrations. Every change runs in a transaction together with its
+// tracking row; the whole run holds the advisory lock of the tracking schema.
+class Migrator {
+  public:
+    Migrator(db::Session& session, std::vector<Migration> files, const std::string& trackingSchema,
+             MigrationObserver& observer);
+
+    const std::vector<Migration>& files() const { return files_; }
+    const std::string& schema() const { return schema_; }
+
+    // Read-only: never creates or adopts the tracking table, takes no lock.
+    std::vector<MigrationStatus> status();
+
+    RunResult up(const UpOptions& plan, const RunOptions& run);
+    RunResult down(const DownOptions& plan, const RunOptions& run);
+    // Rolls back the newest `step` migrations, then applies them again.
+    RunResult redo(int step, bool ignoreChecksums, const RunOptions& run);
+
+    // Record / unrecord a migration without running it.
+    const Migration& markApplied(const std::string& version);
+    MigrationStatus markPending(const std::string& version);
+
+  private:
+    using LockedBody =
+        std::function<void(db::LockedRun&, const std::vector<MigrationStatus>&, RunResult&)>;
+    // Holds the advisory lock, reads the applied state under it, runs `body`, records the
+    // versions before and after. `createTable` creates (or adopts) the tracking table first.
+    RunResult locked(bool createTable, const LockedBody& body);
+    RunResult dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
+                     const std::vector<MigrationStatus>& status);
+    std::function<void(const std::string&)> lockWaitReporter();
+    std::vector<AppliedMigration> readApplied();
+    void apply(db::LockedRun& run, const std::vector<const Migration*>& plan, Direction direction,
+               RunResult& result);
+    void applyAllInOneTransaction(db::LockedRun& run, const std::vector<const Migration*>& plan,
+                                  RunResult& result);
+    // Creates the tracking table when a run needs it and it does not exist yet: called inside
+    // the first migration's transaction, so a run that applies nothing leaves no trace.
+    void createTableIfPending(db::MigrationTable& table);
+
+    bool createPending_ = false;
+
+    db::Session& session_;
+    std::vector<Migration> files_;
+    std::vector<db::KnownMigration> known_;  // files_ as the tracking table knows them
+    std::string schema_;
+    MigrationObserver& observer_;
+};
+
+}  // namespace dbtool

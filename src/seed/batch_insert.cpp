@@ -1,0 +1,164 @@
+#include "seed/batch_insert.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "base/text.hpp"
+
+namespace dbtool {
+
+BatchInserter::BatchInserter(LoadContext& context, const TablePlan& plan,
+                             std::vector<std::string> columns, std::vector<std::string> fillNow,
+                             TableCounts& counts)
+    : context_(context),
+      plan_(plan),
+      columns_(std::move(columns)),
+      fillNow_(std::move(fillNow)),
+      counts_(counts),
+      keyArray_(db::SeedTable::keyArray(plan.info)) {
+    // PostgreSQL takes at most 65,535 parameters a statement.
+    const size_t width = std::max<size_t>(1, columns_.size() + fillNow_.size());
+    maxRows_ = std::min<size_t>(1000, 65000 / width);
+    if (columns_.empty() && fillNow_.empty()) {
+        maxRows_ = 1;  // DEFAULT VALUES inserts one row a statement
+    }
+}
+
+void BatchInserter::add(PendingRow&& row) {
+    if (!row.label.empty())
+        pendingLabels_.insert(row.label);
+    rows_.push_back(std::move(row));
+    if (rows_.size() >= maxRows_)
+        flush();
+}
+
+std::string BatchInserter::statement(const std::vector<PendingRow>& rows,
+                                     size_t& paramCount) const {
+    const std::string columnNames = columnList(columns_, fillNow_);
+    std::string values;
+    paramCount = 0;
+    for (const auto& row : rows) {
+        values += values.empty() ? "(" : ", (";
+        for (size_t i = 0; i < row.cells.size(); ++i) {
+            values += i ? ", " : "";
+            if (row.cells[i].kind == Cell::Kind::Default) {
+                values += "DEFAULT";
+            } else {
+                values += "$" + std::to_string(++paramCount);
+            }
+        }
+        for (size_t i = 0; i < fillNow_.size(); ++i) {
+            values += (row.cells.empty() && i == 0 ? "" : ", ") + std::string("$") +
+                      std::to_string(++paramCount);
+        }
+        values += ")";
+    }
+    std::string sql = "WITH ins AS (INSERT INTO " + plan_.info.qualified +
+                      (columnNames.empty() ? std::string(" ") : " (" + columnNames + ") ") +
+                      overridingClause(plan_, columns_) +
+                      (columnNames.empty() ? "DEFAULT VALUES" : "VALUES " + values) +
+                      conflictClause(plan_, columns_) + " RETURNING " +
+                      (keyArray_.empty() ? std::string("NULL::jsonb") : keyArray_) +
+                      " AS k, (xmax::text = '0') AS inserted)";
+    if (!keyArray_.empty()) {
+        sql += ", " + context_.seeds().keyRecordingCte(static_cast<int>(paramCount) + 1,
+                                                       static_cast<int>(paramCount) + 2);
+    }
+    sql += " SELECT k::text, inserted FROM ins";
+    return sql;
+}
+
+void BatchInserter::flush() {
+    if (rows_.empty())
+        return;
+    std::vector<PendingRow> rows = std::move(rows_);
+    rows_.clear();
+    pendingLabels_.clear();
+    db::Session& s = context_.session();
+    // A savepoint per batch lets a failure be retried row by row to find the offending row.
+    s.runScript("SAVEPOINT dbtool_batch");
+    try {
+        execute(rows);
+    } catch (db::SqlError& batchError) {
+        if (batchError.code() == ExitCode::Interrupted ||
+            batchError.code() == ExitCode::Connection) {
+            throw;
+        }
+        s.runScript("ROLLBACK TO SAVEPOINT dbtool_batch");
+        for (auto& row : rows) {
+            std::vector<PendingRow> one;
+            one.push_back(row);
+            try {
+                execute(one);
+            } catch (db::SqlError& e) {
+                throw context_.rowError(plan_, e, row.where);
+            }
+        }
+        throw context_.rowError(plan_, batchError, rows.front().where);
+    }
+    s.runScript("RELEASE SAVEPOINT dbtool_batch");
+}
+
+void BatchInserter::execute(const std::vector<PendingRow>& rows) {
+    size_t paramCount = 0;
+    const std::string sql = statement(rows, paramCount);
+    std::vector<std::optional<std::string>> params;
+    params.reserve(paramCount + 2);
+    for (const auto& row : rows) {
+        for (const auto& cell : row.cells) {
+            if (cell.kind == Cell::Kind::Value) {
+                params.emplace_back(cell.text);
+            } else if (cell.kind == Cell::Kind::Null) {
+                params.emplace_back(std::nullopt);
+            }
+        }
+        for (size_t i = 0; i < fillNow_.size(); ++i)
+            params.emplace_back(context_.now());
+    }
+    if (!keyArray_.empty()) {
+        params.emplace_back(context_.file().name);
+        params.emplace_back(plan_.info.id());
+    }
+    auto r = context_.session().execPrepared(sql, params);
+    const int returned = PQntuples(r.get());
+    for (int i = 0; i < returned; ++i) {
+        (PQgetvalue(r.get(), i, 1)[0] == 't' ? counts_.inserted : counts_.updated)++;
+    }
+    counts_.skipped += static_cast<int64_t>(rows.size()) - returned;
+    // Labels: RETURNING follows the VALUES order unless rows were skipped.
+    const bool aligned = static_cast<size_t>(returned) == rows.size();
+    for (size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].label.empty())
+            continue;
+        const std::string key =
+            aligned ? nlohmann::json::parse(PQgetvalue(r.get(), static_cast<int>(i), 0))
+                          .at(0)
+                          .get<std::string>()
+                    : existingKey(rows[i]);
+        context_.labelled(plan_, rows[i].label, key);
+    }
+}
+
+// A skipped row keeps its existing key: look it up by the conflict key.
+std::string BatchInserter::existingKey(const PendingRow& row) {
+    std::string where;
+    std::vector<std::optional<std::string>> keyParams;
+    for (const auto& k : plan_.key) {
+        const size_t c =
+            static_cast<size_t>(std::find(columns_.begin(), columns_.end(), k) - columns_.begin());
+        if (c >= row.cells.size() || row.cells[c].kind != Cell::Kind::Value) {
+            throw Error(ExitCode::InvalidInput,
+                        "labelled row needs a value for key column '" + k + "'", row.where);
+        }
+        where += (where.empty() ? "" : " AND ") + quoteIdentifier(k) + " = $" +
+                 std::to_string(keyParams.size() + 1);
+        keyParams.emplace_back(row.cells[c].text);
+    }
+    auto found =
+        context_.session().execParams("SELECT " + quoteIdentifier(plan_.info.primaryKey[0]) +
+                                          "::text FROM " + plan_.info.qualified + " WHERE " + where,
+                                      keyParams);
+    return PQgetvalue(found.get(), 0, 0);
+}
+
+}  // namespace dbtool

@@ -1,0 +1,209 @@
+#include "seed/loader.hpp"
+
+#include "base/text.hpp"
+#include "seed/csv.hpp"
+#include "seed/generated.hpp"
+#include "seed/row_syntax.hpp"
+
+namespace dbtool {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Where the `n`-th row (1-based) of the `tableIndex`-th table entry of a seed file stands:
+// read again on the error path only, so no row positions are kept while loading.
+SourceLocation locateRow(const fs::path& path, size_t tableIndex, int64_t n) {
+    struct Finder : SeedStreamVisitor {
+        size_t wantedTable;
+        int64_t wantedRow;
+        size_t table = static_cast<size_t>(-1);
+        int64_t rows = 0;
+        SourceLocation found;
+        void beginTable(const std::string&, int, int, bool) override {
+            ++table;
+            rows = 0;
+        }
+        void option(const std::string&, const YamlValue&, int, int) override {}
+        void beginRows(int, int, bool) override {}
+        void row(YamlValue&& row, const std::string&) override {
+            if (table == wantedTable && ++rows == wantedRow) {
+                found.line = row.line;
+                found.column = row.column;
+            }
+        }
+        void endTable() override {}
+    } finder;
+    finder.wantedTable = tableIndex;
+    finder.wantedRow = n;
+    finder.found.file = path.string();
+    streamSeedFile(path, finder);
+    return finder.found;
+}
+
+}  // namespace
+
+void SeedLoader::load() {
+    const SeedFile& file = context_.file();
+    if (!plan_.reordered) {
+        streamSeedFile(file.path, *this);
+        return;
+    }
+    // Tables load in foreign-key order: one streaming pass per table.
+    for (size_t i : plan_.loadOrder) {
+        only_ = {i};
+        tableIndex_ = static_cast<size_t>(-1);
+        streamSeedFile(file.path, *this);
+    }
+}
+
+void SeedLoader::beginTable(const std::string&, int, int, bool) {
+    ++tableIndex_;
+    active_ = only_.empty() || only_.count(tableIndex_) != 0;
+    if (!active_) {
+        return;
+    }
+    const TablePlan& t = plan_.tables[tableIndex_];
+    counts_.push_back({t.info.id(), 0, 0, 0, 0, std::nullopt});
+    const auto fill = context_.timestampsToFill(t, t.columns);
+    // Plain rows (every column, no labels or references) of a table loaded with neither
+    // upserts nor identity overrides stream through COPY: no statement per batch, and the
+    // server works while the file is still being read.
+    if (t.plainRows && t.inlineRows > 0 && t.onConflict == OnConflict::Error &&
+        overridingClause(t, t.columns).empty()) {
+        copy_ = std::make_unique<db::CopyIn>(
+            context_.session(),
+            "COPY " + t.info.qualified + " (" + columnList(t.columns, fill) + ") FROM STDIN");
+        copyFill_ = fill.size();
+        return;
+    }
+    inserter_ = std::make_unique<BatchInserter>(context_, t, t.columns, fill, counts_.back());
+}
+
+void SeedLoader::row(YamlValue&& row, const std::string& mappingLabel) {
+    if (!active_) {
+        return;
+    }
+    context_.checkInterrupted();
+    const TablePlan& t = plan_.tables[tableIndex_];
+    std::string label = normalizeRow(row, context_.path());
+    if (!mappingLabel.empty())
+        label = mappingLabel;
+    if (copy_) {
+        copyRow(t, row);
+        return;
+    }
+    PendingRow pending;
+    pending.label = label;
+    pending.where = {context_.path(), row.line, row.column};
+    pending.cells.resize(inserter_->columns().size());
+    for (const auto& [column, value] : row.fields) {
+        const size_t i = static_cast<size_t>(
+            std::find(inserter_->columns().begin(), inserter_->columns().end(), column) -
+            inserter_->columns().begin());
+        pending.cells[i] = toCell(t, column, value);
+    }
+    inserter_->add(std::move(pending));
+}
+
+void SeedLoader::endTable() {
+    if (!active_) {
+        return;
+    }
+    const TablePlan& t = plan_.tables[tableIndex_];
+    // The keys of rows that went in through COPY are recorded after the entry's last COPY,
+    // as the rows this transaction created in the table: none may have come another way.
+    bool unrecorded = false;
+    if (copy_) {
+        finishCopy(t);
+        unrecorded = true;
+    } else {
+        inserter_->flush();
+        inserter_.reset();
+    }
+    if (t.generate) {
+        const bool copy = generatedCopyable(t) && (t.inlineRows == 0 || unrecorded);
+        if (unrecorded && !copy) {
+            // before the generated rows' own keys
+            context_.seeds().recordKeysCreatedInThisTransaction(context_.file().name, t.info);
+            unrecorded = false;
+        }
+        loadGenerated(context_, t, counts_.back(), copy);
+        unrecorded = unrecorded || copy;
+    }
+    if (unrecorded) {
+        context_.seeds().recordKeysCreatedInThisTransaction(context_.file().name, t.info);
+    }
+    if (t.csv) {
+        loadCsv(context_, t, counts_.back());
+    }
+    resetSequences(t);
+}
+
+// One inline row as a line of COPY data, its cells in the order of the table's columns.
+void SeedLoader::copyRow(const TablePlan& t, const YamlValue& row) {
+    copyCells_.resize(t.columns.size());
+    for (const auto& [column, value] : row.fields) {
+        const size_t i = static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), column) -
+                                             t.columns.begin());
+        copyCells_[i] = toCell(t, column, value);
+    }
+    appendCopyLine(copyBuffer_, copyCells_, copyFill_, context_.now());
+    if (copyBuffer_.size() >= (1u << 20)) {
+        copy_->write(copyBuffer_);
+        copyBuffer_.clear();
+    }
+}
+
+void SeedLoader::finishCopy(const TablePlan& t) {
+    copy_->write(copyBuffer_);
+    copyBuffer_.clear();
+    int64_t copied = 0;
+    try {
+        copied = copy_->finish();
+    } catch (db::SqlError& e) {
+        copy_.reset();
+        // COPY's context names the failing line of its data: that row of this table entry.
+        SourceLocation where{context_.path(), t.line, t.column};
+        if (auto line = copyLine(e)) {
+            where = locateRow(context_.file().path, tableIndex_, *line);
+        }
+        throw context_.rowError(t, e, where);
+    }
+    copy_.reset();
+    counts_.back().inserted += copied;
+}
+
+// A reference to a row of this table still waiting in the batch sends the batch first.
+Cell SeedLoader::toCell(const TablePlan& t, const std::string& column, const YamlValue& v) {
+    if (isRef(v) && inserter_) {
+        const RefTarget target = parseRef(v, context_.path());
+        auto info = context_.catalog().find(target.table);
+        if (info->id() == t.info.id() && inserter_->pendingLabel(target.label)) {
+            inserter_->flush();
+        }
+    }
+    return context_.toCell(t, column, v);
+}
+
+void SeedLoader::resetSequences(const TablePlan& t) {
+    // Explicit ids leave the column's sequence behind; move it past the largest id so the
+    // application's next insert does not collide. Never move it backwards.
+    std::set<std::string> given(t.columns.begin(), t.columns.end());
+    given.insert(t.csvColumns.begin(), t.csvColumns.end());
+    if (t.generate)
+        given.insert(t.generate->columns.begin(), t.generate->columns.end());
+    for (const auto& c : t.info.columns) {
+        if (c.sequence.empty() || given.count(c.name) == 0)
+            continue;
+        const std::string col = quoteIdentifier(c.name);
+        context_.session().execParams(
+            "SELECT setval($1::regclass, m) FROM (SELECT max(" + col + ")::bigint AS m FROM " +
+                t.info.qualified + ") s, (SELECT last_value, is_called FROM " + c.sequence +
+                ") q WHERE m IS NOT NULL AND m > CASE WHEN q.is_called THEN q.last_value "
+                "ELSE q.last_value - 1 END",
+            {c.sequence});
+    }
+}
+
+}  // namespace dbtool

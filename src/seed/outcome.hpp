@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dbtool {
+
+// What a seed run or undo did, as values the CLI reports (text or JSON).
+
+// What one table entry of a seed did.
+struct TableCounts {
+    std::string table;  // schema.name
+    int64_t inserted = 0;
+    int64_t updated = 0;
+    int64_t skipped = 0;
+    int64_t deleted = 0;             // undo: rows of the seed deleted
+    std::optional<int64_t> planned;  // dry run: rows to load; nullopt when not known (CSV)
+};
+
+struct SeedOutcome {
+    enum class Action { Ran, Rerun, AlreadyApplied, ChangedNotRerun, Planned, Undone };
+    std::string name;
+    Action action = Action::Ran;
+    std::vector<TableCounts> tables;
+    int64_t ms = 0;
+    int64_t deleted = 0;      // undo, and the undo of the previous run before a rerun
+    int64_t notRestored = 0;  // undo: rows the seed updated, which stay as they are
+};
+
+}  // namespace dbtool

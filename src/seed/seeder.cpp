@@ -1,0 +1,271 @@
+#include "seed/seeder.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "db/catalog.hpp"
+#include "db/interrupt.hpp"
+#include "db/migration_table.hpp"
+#include "seed/loader.hpp"
+#include "seed/plan.hpp"
+#include "seed/undo.hpp"
+
+namespace dbtool {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t msSince(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+std::map<std::string, db::AppliedSeed> byName(std::vector<db::AppliedSeed> applied) {
+    std::map<std::string, db::AppliedSeed> out;
+    for (auto& a : applied)
+        out[a.name] = std::move(a);
+    return out;
+}
+
+}  // namespace
+
+const char* seedStateName(SeedState state) {
+    switch (state) {
+        case SeedState::Applied:
+            return "applied";
+        case SeedState::Pending:
+            return "pending";
+        case SeedState::Changed:
+            return "changed";
+        case SeedState::Missing:
+            return "missing";
+    }
+    return "unknown";
+}
+
+Seeder::Seeder(db::Session& session, std::vector<SeedFile> files, const std::string& trackingSchema,
+               std::string environment, SeedObserver& observer)
+    : session_(session),
+      files_(std::move(files)),
+      schema_(db::resolveTrackingSchema(session, trackingSchema)),
+      environment_(std::move(environment)),
+      observer_(observer) {}
+
+std::vector<SeedStatus> Seeder::status() {
+    db::SeedTable table(session_, schema_);
+    auto applied = byName(table.read());
+    std::vector<SeedStatus> out;
+    for (const auto& f : files_) {
+        SeedStatus s;
+        s.name = f.name;
+        s.file = &f;
+        if (auto it = applied.find(f.name); it != applied.end()) {
+            s.applied = it->second;
+            const SeedPlan plan = planSeed(f, nullptr, {});
+            s.state = seedChecksum(f, plan.csvFiles) == it->second.checksum ? SeedState::Applied
+                                                                            : SeedState::Changed;
+            applied.erase(it);
+        }
+        out.push_back(std::move(s));
+    }
+    for (auto& [name, a] : applied) {
+        if (!a.environment.empty() && a.environment != environment_)
+            continue;  // another env's
+        SeedStatus s;
+        s.name = name;
+        s.state = SeedState::Missing;
+        s.applied = a;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void Seeder::checkNamesExist(const std::vector<std::string>& wantedNames) const {
+    for (const auto& wanted : wantedNames) {
+        if (std::any_of(files_.begin(), files_.end(),
+                        [&](const auto& f) { return seedMatches(f, wanted); })) {
+            continue;
+        }
+        // Suggest among full names and names without their order prefix.
+        std::vector<std::string> names;
+        std::map<std::string, std::string> fullName;
+        for (const auto& f : files_) {
+            names.push_back(f.name);
+            fullName[f.name] = f.name;
+            const std::string stem = f.path.stem().string();
+            const std::string shortName = stem.substr(stem.find('_') + 1);
+            names.push_back(shortName);
+            fullName[shortName] = f.name;
+        }
+        const std::string best = closestMatch(wanted, names);
+        throw Error(ExitCode::Usage,
+                    "no seed named '" + wanted + "'" +
+                        (best.empty() ? "" : ", did you mean '" + fullName[best] + "'?"),
+                    {}, "`dbtool seed status` lists the seeds");
+    }
+}
+
+SeedOutcome Seeder::dryRun(const SeedFile& file, const db::AppliedSeed* previous, bool named,
+                           db::SeedTable& table, LabelSet& planned) {
+    db::Catalog catalog(session_);
+    SeedPlan plan = planSeed(
+        file, &catalog,
+        [&](const std::string& t, const std::string& l) {
+            return table.exists() && table.labelKey(t, l).has_value();
+        },
+        &planned);
+    for (const auto& w : plan.warnings)
+        observer_.warning(w);
+    SeedOutcome o;
+    o.name = file.name;
+    o.action = SeedOutcome::Action::Planned;
+    if (previous != nullptr && seedChecksum(file, plan.csvFiles) == previous->checksum && !named) {
+        o.action = SeedOutcome::Action::AlreadyApplied;
+    }
+    for (size_t i : plan.loadOrder) {
+        const auto& t = plan.tables[i];
+        TableCounts counts;
+        counts.table = t.info.id();
+        if (!t.csv)
+            counts.planned = t.inlineRows + (t.generate ? t.generate->count : 0);
+        o.tables.push_back(counts);
+    }
+    return o;
+}
+
+SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
+                           const db::AppliedSeed* previous, bool named,
+                           const SeedRunOptions& options, db::SeedTable& table) {
+    const auto start = Clock::now();
+    SeedOutcome outcome;
+    outcome.name = file.name;
+    const db::UnitOfWork unit{"seed", file.name,
+                              "seed " + file.name + " was rolled back: none of its rows remain"};
+    run.inTransaction(unit, [&] {
+        table.ensure();  // in the seed's transaction: a failed first seed leaves no tables
+        // Plan first (validates everything against the catalog), then load.
+        db::Catalog catalog(session_);
+        SeedPlan plan = planSeed(file, &catalog, [&](const std::string& t, const std::string& l) {
+            return table.exists() && table.labelKey(t, l).has_value();
+        });
+        for (const auto& w : plan.warnings)
+            observer_.warning(w);
+        const std::string checksum = seedChecksum(file, plan.csvFiles);
+        if (previous != nullptr) {
+            const bool changed = previous->checksum != checksum;
+            if (!options.force || (!changed && !named)) {
+                outcome.action = changed ? SeedOutcome::Action::ChangedNotRerun
+                                         : SeedOutcome::Action::AlreadyApplied;
+                return;  // nothing written: the empty transaction commits
+            }
+            const SeedOutcome undone = undoSeed(session_, table, *previous);
+            outcome.action = SeedOutcome::Action::Rerun;
+            outcome.deleted = undone.deleted;
+            outcome.notRestored = undone.notRestored;
+        }
+        LoadContext context(session_, table, file, options.randomSeed);
+        SeedLoader loader(context, plan);
+        loader.load();
+        outcome.tables = loader.counts();
+        db::AppliedSeed record;
+        record.name = file.name;
+        record.checksum = checksum;
+        record.environment = file.environment;
+        std::vector<db::SeededTableCounts> counts;
+        for (const auto& c : outcome.tables) {
+            record.rowsInserted += c.inserted;
+            record.rowsUpdated += c.updated;
+            const bool undoable =
+                std::none_of(plan.tables.begin(), plan.tables.end(), [&](const TablePlan& t) {
+                    return t.info.id() == c.table && t.info.primaryKey.empty();
+                });
+            counts.push_back({c.table, c.inserted, c.updated, c.skipped, undoable});
+        }
+        record.executionMs = msSince(start);
+        table.record(record, counts, static_cast<int64_t>(options.randomSeed));
+        outcome.ms = record.executionMs;
+    });
+    if (outcome.action == SeedOutcome::Action::Ran || outcome.action == SeedOutcome::Action::Rerun)
+        run.completed(file.name);
+    return outcome;
+}
+
+std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
+    checkNamesExist(options.names);
+    std::vector<SeedOutcome> outcomes;
+    db::SeedTable table(session_, schema_);
+    std::unique_ptr<db::LockedRun> run;
+    if (!options.dryRun) {
+        run = std::make_unique<db::LockedRun>(session_, schema_, [this](const std::string& holder) {
+            observer_.waitingForLock(holder);
+        });
+    }
+    // Read what is applied only now, under the lock: another process may just have finished.
+    const auto applied = byName(table.read());
+    LabelSet plannedLabels;  // dry run: labels the seeds before would define
+    for (const auto& file : files_) {
+        const bool named = std::any_of(options.names.begin(), options.names.end(),
+                                       [&](const auto& w) { return seedMatches(file, w); });
+        if (!options.names.empty() && !named)
+            continue;
+        db::throwIfInterrupted(("before seed " + file.name).c_str());
+        const auto it = applied.find(file.name);
+        const db::AppliedSeed* previous = it == applied.end() ? nullptr : &it->second;
+        SeedOutcome outcome = options.dryRun ? dryRun(file, previous, named, table, plannedLabels)
+                                             : runOne(*run, file, previous, named, options, table);
+        observer_.done(outcome);
+        outcomes.push_back(std::move(outcome));
+    }
+    return outcomes;
+}
+
+std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bool all) {
+    db::LockedRun run(
+        session_, schema_, [this](const std::string& holder) { observer_.waitingForLock(holder); },
+        "undone in this run");
+    db::SeedTable table(session_, schema_);
+    std::vector<db::AppliedSeed> applied = table.read();
+    // Newest first: the order the seeds ran in, reversed.
+    std::map<std::string, size_t> position;
+    for (size_t i = 0; i < files_.size(); ++i)
+        position[files_[i].name] = i;
+    std::sort(applied.begin(), applied.end(), [&](const auto& a, const auto& b) {
+        const size_t pa = position.count(a.name) ? position[a.name] : 0;
+        const size_t pb = position.count(b.name) ? position[b.name] : 0;
+        return pa != pb ? pa > pb : a.appliedAt > b.appliedAt;
+    });
+    std::vector<db::AppliedSeed> chosen;
+    if (name) {
+        for (const auto& a : applied) {
+            SeedFile probe;
+            probe.name = a.name;
+            probe.path = a.name + ".yaml";
+            if (seedMatches(probe, *name))
+                chosen.push_back(a);
+        }
+        if (chosen.empty()) {
+            throw Error(ExitCode::Check, "seed '" + *name + "' is not applied", {},
+                        "`dbtool seed status` lists the applied seeds");
+        }
+    } else if (all) {
+        chosen = applied;
+    } else if (!applied.empty()) {
+        chosen.push_back(applied.front());
+    }
+    std::vector<SeedOutcome> outcomes;
+    for (const auto& seed : chosen) {
+        db::throwIfInterrupted(("before undoing seed " + seed.name).c_str());
+        const auto start = Clock::now();
+        SeedOutcome o;
+        run.inTransaction({"", "undoing seed " + seed.name, ""},
+                          [&] { o = undoSeed(session_, table, seed); });
+        run.completed(seed.name);
+        o.ms = msSince(start);
+        observer_.done(o);
+        outcomes.push_back(o);
+    }
+    return outcomes;
+}
+
+}  // namespace dbtool
