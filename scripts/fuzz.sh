@@ -6,7 +6,7 @@
 #
 # A crash, hang (10 s per input), leak or over-2-GiB input stops the run with a non-zero exit;
 # the input is left in build-sanitized/fuzz/findings/TARGET/. To keep it as a regression test,
-# copy it to tests/fuzz/regressions/TARGET/ (tests/fuzz_corpus_test.cpp replays that folder).
+# copy it to tests/fuzz/regressions/TARGET/ (tests/fuzz/fuzz_corpus_test.cpp replays that folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -30,7 +30,7 @@ struct TableInfo {
     std::vector<ColumnInfo> columns;
     std::vector<std::string> primaryKey;
     std::vector<std::set<std::string>> uniqueKeys;  // column sets of non-partial unique indexes
-    std::set<std::string> referencedTables;         // qualified names this table's FKs point to
+    std::set<std::string> referencedTables;         // ids (schema.name) this table's FKs point to
 
     const ColumnInfo* column(const std::string& name) const;
     std::vector<std::string> columnNames() const;

@@ -1,5 +1,5 @@
 // The fuzz targets' bodies, shared by the libFuzzer executables (fuzz_*.cpp) and by the
-// corpus test of the normal test suite (tests/fuzz_corpus_test.cpp), which replays the seed
+// corpus test of the normal test suite (tests/fuzz/fuzz_corpus_test.cpp), which replays the seed
 // corpus and every saved finding. dbtool::Error is the only acceptable way to reject an input.
 #pragma once
 
@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/errors.hpp"
 #include "config/config.hpp"
 #include "config/dotenv.hpp"
-#include "base/errors.hpp"
 #include "migrate/migration.hpp"
 #include "seed/plan.hpp"
 #include "seed/yaml_stream.hpp"

@@ -6,10 +6,10 @@
 # shared server of the suite (DBTOOL_TEST_DATABASE_URL) is not inherited, or the tests running
 # beside this one (ctest -j) would lose their server.
 #
-#   tests/server_stop_test.sh PATH/TO/dbtool
+#   tests/cli/server_stop_test.sh PATH/TO/dbtool
 set -euo pipefail
 dbtool=$(realpath "$1")
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 if [[ -z ${DBTOOL_SERVER_STOP_INNER:-} ]]; then
   exec env -u DBTOOL_TEST_DATABASE_URL -u DBTOOL_PG_DATA -u DBTOOL_PG_CTL DBTOOL_SERVER_STOP_INNER=1 \
     "$root/scripts/with-postgres.sh" bash "$0" "$@"

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "config/connection_target.hpp"
 #include "base/duration.hpp"
 #include "base/errors.hpp"
+#include "config/connection_target.hpp"
 #include "support/expect_error.hpp"
 
 namespace dbtool {
