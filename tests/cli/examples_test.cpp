@@ -9,8 +9,13 @@ namespace {
 
 class Examples : public DatabaseTest {};
 
+// A folder of the source tree, as an argument.
+std::string sourceDir(const char* name) {
+    return (std::filesystem::path(DBTOOL_SOURCE_DIR) / name).string();
+}
+
 TEST_F(Examples, MigrationsApplyRollBackAndApplyAgain) {
-    const std::string dirArg = std::string(DBTOOL_SOURCE_DIR) + "/migrations-example";
+    const std::string dirArg = sourceDir("migrations-example");
     auto up = dbtool({"migrate", "up", "--migrations-dir", dirArg});
     ASSERT_EQ(up.exitCode, 0) << up.err;
     EXPECT_TRUE(tableExists("comments"));
@@ -25,8 +30,8 @@ TEST_F(Examples, MigrationsApplyRollBackAndApplyAgain) {
 }
 
 TEST_F(Examples, SeedsLoadForDevelopmentAndUndoCleanly) {
-    const std::string migrations = std::string(DBTOOL_SOURCE_DIR) + "/migrations-example";
-    const std::string seeds = std::string(DBTOOL_SOURCE_DIR) + "/seeds-example";
+    const std::string migrations = sourceDir("migrations-example");
+    const std::string seeds = sourceDir("seeds-example");
     ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", migrations}).exitCode, 0);
     auto run = dbtool({"seed", "run", "--seeds-dir", seeds});
     ASSERT_EQ(run.exitCode, 0) << run.err;
