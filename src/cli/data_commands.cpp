@@ -146,7 +146,7 @@ int runList(Context& ctx, const ListArgs& a) {
     if (!page.keyset) {
         paging["page"] = page.page;
         paging["pages"] = page.pages;
-        paging["total_rows"] = page.totalRows;
+        paging["total_rows"] = page.totalRows.value_or(0);
     }
     switch (out.format()) {
         case report::Format::Json: {
@@ -202,12 +202,12 @@ int runList(Context& ctx, const ListArgs& a) {
         footer = std::to_string(page.rows.size()) + " row(s)";
     } else if (page.rows.empty() && page.page > 1) {
         footer = "page " + std::to_string(page.page) + " of " + std::to_string(page.pages) +
-                 ": past the last page, no rows (" + std::to_string(page.totalRows) +
+                 ": past the last page, no rows (" + std::to_string(page.totalRows.value_or(0)) +
                  " rows in all)";
     } else {
         footer = "page " + std::to_string(page.page) + " of " +
                  std::to_string(std::max<int64_t>(1, page.pages)) + ", " +
-                 std::to_string(page.totalRows) + " rows";
+                 std::to_string(page.totalRows.value_or(0)) + " rows";
     }
     if (page.nextAfter) {
         footer += page.keyset ? "; next page: --after " + shellQuote(*page.nextAfter)

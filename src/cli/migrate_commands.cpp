@@ -195,15 +195,16 @@ int runStatus(Context& ctx, bool exitCode) {
     for (const auto& s : status) {
         counts[stateName(s.state)]++;
         const std::string appliedAt = s.applied ? s.applied->appliedAt : "";
-        // -1: not recorded (adopted rows, mark-applied)
-        const int64_t ms = s.applied && s.applied->executionMs ? *s.applied->executionMs : -1;
+        // Not recorded for adopted rows and mark-applied.
+        const bool timed = s.applied && s.applied->executionMs;
+        const int64_t ms = timed ? *s.applied->executionMs : 0;
         rows.push_back({s.version, s.name, stateCell(out, s.state), appliedAt,
-                        ms >= 0 ? formatDurationMs(ms) : ""});
+                        timed ? formatDurationMs(ms) : ""});
         json item = {{"version", s.version},
                      {"name", s.name},
                      {"state", stateName(s.state)},
                      {"applied_at", appliedAt.empty() ? json(nullptr) : json(appliedAt)},
-                     {"execution_ms", ms >= 0 ? json(ms) : json(nullptr)},
+                     {"execution_ms", timed ? json(ms) : json(nullptr)},
                      {"file", s.file ? json(s.file->up.file.string()) : json(nullptr)}};
         items.push_back(item);
     }

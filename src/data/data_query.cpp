@@ -220,7 +220,7 @@ DataPage listData(db::Session& session, const DataQuery& q) {
     } else {
         page.page = q.page.value_or(1);
         page.totalRows = countData(session, q);
-        page.pages = (page.totalRows + q.perPage - 1) / q.perPage;
+        page.pages = (*page.totalRows + q.perPage - 1) / q.perPage;
     }
     const int64_t offset = page.keyset ? 0 : (page.page - 1) * q.perPage;
     auto r = session.execParams(

@@ -44,9 +44,10 @@ struct DataPage {
     std::vector<std::vector<std::optional<std::string>>> rows;
     std::vector<OrderBy> order;  // the effective ordering (the primary key appended)
     bool keyset = false;
-    int64_t page = 1;        // offset mode
-    int64_t pages = 0;       // offset mode
-    int64_t totalRows = -1;  // offset mode; -1 in keyset mode (not counted: constant cost)
+    int64_t page = 1;   // offset mode
+    int64_t pages = 0;  // offset mode
+    // Offset mode only: keyset mode does not count (a count costs as much as the table).
+    std::optional<int64_t> totalRows;
     std::optional<std::string> nextAfter;  // --after value for the next page; none at the end
 };
 

@@ -29,8 +29,8 @@ struct ServerError {
     std::string column;
     std::string constraint;
     int position = 0;  // 1-based character index into the statement text; 0 = unknown
-    // 0-based index of the failing statement in a multi-statement script, -1 = unknown.
-    int statementIndex = -1;
+    // 0-based index of the failing statement in a multi-statement script, if known.
+    std::optional<int> statementIndex;
 };
 
 // A statement failed on the server. Carries the server's fields beside the usual Error facts.

@@ -245,10 +245,10 @@ SourceLocation errorLocation(const MigrationSection& section, const SectionFailu
     if (server.position > 0) {
         return section.locate(f.offset + byteOffsetOfCharacter(f.sent, server.position));
     }
-    if (server.statementIndex >= 0) {
+    if (server.statementIndex) {
         const auto statements = lexSql(f.sent).statements;
-        if (static_cast<size_t>(server.statementIndex) < statements.size()) {
-            return section.locate(f.offset + statements[server.statementIndex].begin);
+        if (static_cast<size_t>(*server.statementIndex) < statements.size()) {
+            return section.locate(f.offset + statements[*server.statementIndex].begin);
         }
     }
     return section.locate(f.offset);
