@@ -43,4 +43,10 @@ std::string formatDurationMs(int64_t ms) {
     return fmt::format("{} min {} s", ms / 60'000, (ms % 60'000) / 1000);
 }
 
+int64_t msSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
+}
+
 }  // namespace dbtool

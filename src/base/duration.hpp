@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -11,5 +12,8 @@ int64_t parseDurationMs(const std::string& text, const std::string& what);
 
 // "850 ms", "12.3 s", "4 min 5 s" — for humans.
 std::string formatDurationMs(int64_t ms);
+
+// Whole milliseconds since `start` (a steady clock: immune to clock changes).
+int64_t msSince(std::chrono::steady_clock::time_point start);
 
 }  // namespace dbtool

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "base/duration.hpp"
 #include "base/errors.hpp"
 
 namespace dbtool {
@@ -19,9 +20,7 @@ PingResult ping(const ConnectionTarget& target, const db::ConnectOptions& option
     result.serverVersion = PQgetvalue(r.get(), 0, 0);
     result.user = PQgetvalue(r.get(), 0, 1);
     result.database = PQgetvalue(r.get(), 0, 2);
-    result.elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
+    result.elapsedMs = msSince(start);
     return result;
 }
 

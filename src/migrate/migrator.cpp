@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "base/duration.hpp"
 #include "base/text.hpp"
 #include "db/interrupt.hpp"
 #include "db/locked_run.hpp"
@@ -15,10 +16,6 @@ namespace dbtool {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t msSince(Clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
 
 const MigrationSection& sectionOf(const Migration& m, Direction d) {
     return d == Direction::Up ? m.up : m.down;

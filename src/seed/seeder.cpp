@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 
+#include "base/duration.hpp"
 #include "db/catalog.hpp"
 #include "db/interrupt.hpp"
 #include "db/migration_table.hpp"
@@ -16,10 +17,6 @@ namespace dbtool {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t msSince(Clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
 
 std::map<std::string, db::AppliedSeed> byName(std::vector<db::AppliedSeed> applied) {
     std::map<std::string, db::AppliedSeed> out;
