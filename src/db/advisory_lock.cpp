@@ -2,9 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "base/text.hpp"
+#include "db/interrupt.hpp"
 
 namespace dbtool::db {
 
@@ -13,22 +17,39 @@ int64_t AdvisoryLock::keyFor(const std::string& scope) {
     return static_cast<int64_t>(std::stoull(hex.substr(0, 16), nullptr, 16));
 }
 
+bool AdvisoryLock::tryLock() {
+    auto tried =
+        session_.execParams("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key_)});
+    return std::strcmp(PQgetvalue(tried.get(), 0, 0), "t") == 0;
+}
+
 AdvisoryLock::AdvisoryLock(Session& session, const std::string& scope,
                            const std::function<void(const std::string&)>& onWait)
     : session_(session), key_(keyFor(scope)) {
-    const std::string key = std::to_string(key_);
-    auto tried = session_.execParams("SELECT pg_try_advisory_lock($1::bigint)", {key});
-    if (std::strcmp(PQgetvalue(tried.get(), 0, 0), "t") == 0) {
+    if (tryLock()) {
         return;
     }
     const std::string holder = describeHolder();
     if (onWait) {
         onWait(holder);
     }
-    try {
-        session_.execParams("SELECT pg_advisory_lock($1::bigint)", {key});
-    } catch (SqlError& e) {
-        if (e.code() == ExitCode::Lock) {
+    using Clock = std::chrono::steady_clock;
+    const int64_t timeoutMs = session_.lockTimeoutMs();
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+    auto pause = std::chrono::milliseconds(5);
+    for (;;) {
+        auto sleep = pause;
+        if (timeoutMs > 0) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            sleep = std::max(std::chrono::milliseconds(0), std::min(pause, left));
+        }
+        std::this_thread::sleep_for(sleep);
+        throwIfInterrupted(("waiting for the lock on schema '" + scope + "'").c_str());
+        if (tryLock()) {
+            return;
+        }
+        if (timeoutMs > 0 && Clock::now() >= deadline) {
             throw Error(ExitCode::Lock,
                         "another dbtool holds the lock on schema '" + scope + "' (" + holder +
                             "); gave up after --lock-timeout",
@@ -36,7 +57,8 @@ AdvisoryLock::AdvisoryLock(Session& session, const std::string& scope,
                         "wait for it to finish, or raise --lock-timeout; `dbtool migrate status` "
                         "shows what is applied");
         }
-        throw;
+        // Short at first (the holder is often about to finish), then at most 5 polls a second.
+        pause = std::min(pause * 2, std::chrono::milliseconds(200));
     }
 }
 

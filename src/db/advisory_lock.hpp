@@ -12,6 +12,11 @@ namespace dbtool::db {
 // processes (parallel CI jobs, app replicas) apply each migration and seed exactly once. It
 // waits up to the session's lock_timeout; when the process dies, the server releases it with
 // the connection.
+//
+// While it waits it holds no snapshot and no transaction: it polls pg_try_advisory_lock
+// between sleeps instead of blocking in pg_advisory_lock, a statement whose snapshot the lock
+// holder's CREATE INDEX CONCURRENTLY (REINDEX/DROP INDEX CONCURRENTLY, DETACH PARTITION
+// CONCURRENTLY) would wait for: a deadlock the server breaks by killing one of them.
 class AdvisoryLock {
   public:
     // `scope` names what is locked (the tracking schema). `onWait` is told who holds the lock
@@ -26,6 +31,7 @@ class AdvisoryLock {
 
   private:
     std::string describeHolder();
+    bool tryLock();
 
     Session& session_;
     int64_t key_;

@@ -265,6 +265,7 @@ std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
                                     {std::to_string(ms) + "ms"});
             };
             set("lock_timeout", options.lockTimeoutMs);
+            session->lockTimeoutMs_ = options.lockTimeoutMs;
             set("statement_timeout", options.statementTimeoutMs);
             return session;
         }

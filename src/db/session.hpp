@@ -85,6 +85,8 @@ class Session {
     pqxx::connection_base& conn();
     PGconn* raw();
     const ConnectionTarget& target() const { return target_; }
+    // The lock_timeout the session was opened with (0: wait forever).
+    int64_t lockTimeoutMs() const { return lockTimeoutMs_; }
     std::string serverVersion();
 
     // Sends `sql` as one simple query (it may hold many statements, dollar quoting, DO
@@ -116,6 +118,7 @@ class Session {
 
     std::unique_ptr<Connection> conn_;
     ConnectionTarget target_;
+    int64_t lockTimeoutMs_ = 0;
     PGcancel* cancel_ = nullptr;
     std::function<void(const std::string&)> noticeHandler_;
     std::map<std::string, std::string> prepared_;

@@ -471,6 +471,75 @@ TEST_F(Migrate, EightConcurrentRunsApplyEachMigrationExactlyOnce) {
     }
 }
 
+// Runners waiting for the lock must hold no snapshot: CREATE INDEX CONCURRENTLY (and the
+// other statements that wait for older snapshots) in the lock holder would wait for them
+// while they wait for it, and the server would break the deadlock by killing one (40P01).
+TEST_F(Migrate, ParallelRunsNeverDeadlockOnConcurrentIndexBuilds) {
+    migration("1_items.sql",
+              "-- migrate:up\nCREATE TABLE items (id int PRIMARY KEY, v text);\nINSERT INTO items "
+              "SELECT g, md5(g::text) FROM generate_series(1, 2000) g;\n");
+    migration("2_index.sql",
+              "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY "
+              "items_v_idx ON items (v);\n");
+    migration("3_more.sql", "-- migrate:up\nALTER TABLE items ADD COLUMN w int;\n");
+    migration("4_reindex.sql",
+              "-- migrate:up transaction:false\nREINDEX INDEX CONCURRENTLY "
+              "items_v_idx;\nDROP INDEX CONCURRENTLY items_v_idx;\n");
+    migration("5_vacuum.sql", "-- migrate:up transaction:false\nVACUUM items;\n");
+    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+    o.cwd = dir().path();
+    const int rounds = 20;
+    for (int round = 1; round <= rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        std::vector<std::unique_ptr<ChildProcess>> children;
+        for (int i = 0; i < 8; ++i) {
+            children.push_back(
+                std::make_unique<ChildProcess>(std::vector<std::string>{"migrate", "up"}, o));
+        }
+        int applyingRuns = 0;
+        for (auto& c : children) {
+            auto r = c->wait();
+            EXPECT_EQ(r.exitCode, 0) << r.err;
+            applyingRuns += r.out.find("Applied 5") != std::string::npos ? 1 : 0;
+        }
+        EXPECT_EQ(applyingRuns, 1);
+        EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "5");
+        if (HasFailure())
+            return;
+    }
+}
+
+TEST_F(Migrate, SigintWhileWaitingForTheLockStopsAtOnceHoldingNothing) {
+    migration("1_slow.sql", "-- migrate:up\nSELECT pg_sleep(30);\n");
+    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+    o.cwd = dir().path();
+    ChildProcess holder({"migrate", "up"}, o);
+    for (int i = 0; i < 100; ++i) {
+        if (scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' "
+                   "AND pid <> pg_backend_pid()") == "1") {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ChildProcess waiter({"migrate", "up"}, o);
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    // The waiter polls between sleeps: no statement of its session is waiting, and it holds
+    // no snapshot a CREATE INDEX CONCURRENTLY of the holder would have to wait for.
+    EXPECT_EQ(scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND pid <> pg_backend_pid() AND query NOT LIKE '%pg_sleep(30)%' AND "
+                     "(wait_event_type = 'Lock' OR backend_xmin IS NOT NULL)"),
+              "0");
+    const auto start = std::chrono::steady_clock::now();
+    waiter.signal(SIGINT);
+    auto r = waiter.wait(20);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2);
+    EXPECT_EQ(r.exitCode, 130) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("waiting for the lock"));
+    holder.signal(SIGINT);
+    EXPECT_EQ(holder.wait(20).exitCode, 130);
+}
+
 TEST_F(Migrate, SigintDuringALongStatementLeavesNothingHalfApplied) {
     migration("1_fast.sql", "-- migrate:up\nCREATE TABLE fast (id int);\n");
     migration("2_slow.sql",
