@@ -37,6 +37,16 @@ class Migrate : public DatabaseTest {
                   "REFERENCES posts);\n"
                   "-- migrate:down\nDROP TABLE comments;\n");
     }
+    // Waits (up to 10 s) until another session runs a migration's SELECT pg_sleep(30).
+    void waitForTheSlowStatement() const {
+        for (int i = 0; i < 100; ++i) {
+            if (scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' "
+                       "AND pid <> pg_backend_pid()") == "1") {
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
     // The recorded versions; none when no run has created the tracking table yet (a run
     // that applies nothing leaves no table behind).
     std::vector<std::string> applied() const {
@@ -515,13 +525,7 @@ TEST_F(Migrate, SigintWhileWaitingForTheLockStopsAtOnceHoldingNothing) {
     ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
     o.cwd = dir().path();
     ChildProcess holder({"migrate", "up"}, o);
-    for (int i = 0; i < 100; ++i) {
-        if (scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' "
-                   "AND pid <> pg_backend_pid()") == "1") {
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    waitForTheSlowStatement();
     ChildProcess waiter({"migrate", "up"}, o);
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     // The waiter polls between sleeps: no statement of its session is waiting, and it holds
@@ -548,14 +552,7 @@ TEST_F(Migrate, SigintDuringALongStatementLeavesNothingHalfApplied) {
     ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
     o.cwd = dir().path();
     ChildProcess child({"migrate", "up"}, o);
-    // Wait until the slow statement runs.
-    for (int i = 0; i < 100; ++i) {
-        if (scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' "
-                   "AND pid <> pg_backend_pid()") == "1") {
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    waitForTheSlowStatement();
     const auto start = std::chrono::steady_clock::now();
     child.signal(SIGINT);
     auto r = child.wait(20);
