@@ -37,6 +37,24 @@ class Migrate : public DatabaseTest {
                   "REFERENCES posts);\n"
                   "-- migrate:down\nDROP TABLE comments;\n");
     }
+    // Starts `jobs` `migrate up` processes at once and waits for all; each must exit 0.
+    // Returns how many printed `applied` (the runs that did the work).
+    int concurrentMigrateUps(int jobs, const std::string& applied) const {
+        ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+        o.cwd = dir().path();
+        std::vector<std::unique_ptr<ChildProcess>> children;
+        for (int i = 0; i < jobs; ++i) {
+            children.push_back(
+                std::make_unique<ChildProcess>(std::vector<std::string>{"migrate", "up"}, o));
+        }
+        int applying = 0;
+        for (auto& c : children) {
+            auto r = c->wait();
+            EXPECT_EQ(r.exitCode, 0) << r.err;
+            applying += r.out.find(applied) != std::string::npos ? 1 : 0;
+        }
+        return applying;
+    }
     // Waits (up to 10 s) until another session runs a migration's SELECT pg_sleep(30).
     void waitForTheSlowStatement() const {
         for (int i = 0; i < 100; ++i) {
@@ -459,22 +477,7 @@ TEST_F(Migrate, EightConcurrentRunsApplyEachMigrationExactlyOnce) {
                                     v + " VALUES (1);\nSELECT pg_sleep(0.05);\n");
     }
     exec("CREATE TABLE runs (n int)");
-    std::vector<std::unique_ptr<ChildProcess>> children;
-    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
-    o.cwd = dir().path();
-    for (int i = 0; i < 8; ++i) {
-        children.push_back(
-            std::make_unique<ChildProcess>(std::vector<std::string>{"migrate", "up"}, o));
-    }
-    int applyingRuns = 0;
-    for (auto& c : children) {
-        auto r = c->wait();
-        EXPECT_EQ(r.exitCode, 0) << r.err;
-        if (r.out.find("Applied 12") != std::string::npos) {
-            ++applyingRuns;
-        }
-    }
-    EXPECT_EQ(applyingRuns, 1);
+    EXPECT_EQ(concurrentMigrateUps(8, "Applied 12"), 1);
     EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "12");
     for (int i = 1; i <= 12; ++i) {
         EXPECT_EQ(scalar("SELECT count(*) FROM t" + std::to_string(1000 + i)), "1");
@@ -496,24 +499,11 @@ TEST_F(Migrate, ParallelRunsNeverDeadlockOnConcurrentIndexBuilds) {
               "-- migrate:up transaction:false\nREINDEX INDEX CONCURRENTLY "
               "items_v_idx;\nDROP INDEX CONCURRENTLY items_v_idx;\n");
     migration("5_vacuum.sql", "-- migrate:up transaction:false\nVACUUM items;\n");
-    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
-    o.cwd = dir().path();
     const int rounds = 20;
     for (int round = 1; round <= rounds; ++round) {
         SCOPED_TRACE("round " + std::to_string(round));
         exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-        std::vector<std::unique_ptr<ChildProcess>> children;
-        for (int i = 0; i < 8; ++i) {
-            children.push_back(
-                std::make_unique<ChildProcess>(std::vector<std::string>{"migrate", "up"}, o));
-        }
-        int applyingRuns = 0;
-        for (auto& c : children) {
-            auto r = c->wait();
-            EXPECT_EQ(r.exitCode, 0) << r.err;
-            applyingRuns += r.out.find("Applied 5") != std::string::npos ? 1 : 0;
-        }
-        EXPECT_EQ(applyingRuns, 1);
+        EXPECT_EQ(concurrentMigrateUps(8, "Applied 5"), 1);
         EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "5");
         if (HasFailure())
             return;

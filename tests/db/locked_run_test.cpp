@@ -50,6 +50,20 @@ TEST_F(LockedRun, ACallersOwnFailureReportIsNotRepeated) {
     ASSERT_EQ(e.fields().size(), 1u);
 }
 
+TEST_F(LockedRun, ALibpqxxFailureBecomesAnErrorNamingTheUnit) {
+    auto session = connect();
+    db::LockedRun run(*session, "public", {}, "undone in this run");
+    run.completed("a");
+    const Error e = errorFrom([&] {
+        run.inTransaction({"seed", "b", ""},
+                          [] { throw pqxx::broken_connection("server closed the connection"); });
+    });
+    EXPECT_EQ(e.code(), ExitCode::Connection);
+    EXPECT_THAT(e.what(), HasSubstr("seed b: connection lost"));
+    EXPECT_EQ(e.field("seed"), "b");
+    EXPECT_EQ(e.field("undone in this run"), "a");
+}
+
 TEST_F(LockedRun, ASecondRunWaitsForTheLockAndGivesUpAfterTheLockTimeout) {
     auto first = connect();
     db::LockedRun holder(*first, "public", {});
