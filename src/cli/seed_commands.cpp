@@ -23,7 +23,19 @@ std::string countsText(const SeedOutcome& o) {
             o.action == SeedOutcome::Action::AlreadyApplied) {
             part += t.planned ? " " + std::to_string(*t.planned) + " rows" : " CSV";
         } else if (o.action == SeedOutcome::Action::Undone) {
-            part += " " + std::to_string(t.deleted) + " deleted";
+            if (!t.note.empty()) {
+                part += " " + t.note;
+            } else {
+                part += " " + std::to_string(t.deleted) + " deleted";
+            }
+            if (t.kept > 0) {
+                std::string keys;
+                for (const auto& k : t.keptKeys)
+                    keys += (keys.empty() ? "" : ", ") + k;
+                part += ", " + std::to_string(t.kept) +
+                        " kept (changed since the seed wrote them; keys " + keys +
+                        (t.kept > static_cast<int64_t>(t.keptKeys.size()) ? ", ..." : "") + ")";
+            }
         } else {
             part += " " + std::to_string(t.inserted) + " inserted";
             if (t.updated > 0)
@@ -56,6 +68,14 @@ class PrintingSeedObserver : public SeedObserver {
                           std::to_string(o.deleted) + " rows of the previous run deleted)  " +
                           out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
+            case A::Reloaded:
+                out_.line(out_.green("reloaded   ") + "  " + o.name + "  " + countsText(o) +
+                          " (it was stale: " + o.reason +
+                          (o.deleted > 0 ? "; " + std::to_string(o.deleted) +
+                                               " rows left of the previous run deleted"
+                                         : "") +
+                          ")  " + out_.dim("(" + formatDurationMs(o.ms) + ")"));
+                break;
             case A::AlreadyApplied:
                 out_.line(out_.dim("applied    ") + "  " + o.name + "  already applied; skipped");
                 break;
@@ -81,13 +101,16 @@ class PrintingSeedObserver : public SeedObserver {
 };
 
 json outcomeJson(const SeedOutcome& o) {
-    static const char* actions[] = {"ran",     "rerun", "already_applied", "changed_not_rerun",
-                                    "planned", "undone"};
+    static const char* actions[] = {"ran",     "rerun",  "already_applied", "changed_not_rerun",
+                                    "planned", "undone", "reloaded"};
     json tables = json::array();
     for (const auto& t : o.tables) {
         json entry = {{"table", t.table}};
         if (o.action == SeedOutcome::Action::Undone) {
             entry["deleted"] = t.deleted;
+            entry["kept"] = t.kept;
+            entry["kept_keys"] = t.keptKeys;
+            entry["note"] = t.note.empty() ? json(nullptr) : json(t.note);
         } else if (o.action == SeedOutcome::Action::Planned) {
             entry["rows"] = t.planned ? json(*t.planned) : json(nullptr);
         } else {
@@ -97,9 +120,14 @@ json outcomeJson(const SeedOutcome& o) {
         }
         tables.push_back(entry);
     }
-    return {{"name", o.name},       {"action", actions[static_cast<int>(o.action)]},
-            {"tables", tables},     {"duration_ms", o.ms},
-            {"deleted", o.deleted}, {"not_restored", o.notRestored}};
+    json out = {{"name", o.name},       {"action", actions[static_cast<int>(o.action)]},
+                {"tables", tables},     {"duration_ms", o.ms},
+                {"deleted", o.deleted}, {"not_restored", o.notRestored}};
+    if (o.action == SeedOutcome::Action::Undone)
+        out["kept"] = o.kept;
+    if (o.action == SeedOutcome::Action::Reloaded)
+        out["stale_because"] = o.reason;
+    return out;
 }
 
 struct Loaded {
@@ -138,7 +166,8 @@ int runRun(Context& ctx, const RunArgs& a) {
     int64_t rows = 0;
     json items = json::array();
     for (const auto& oc : outcomes) {
-        if (oc.action == SeedOutcome::Action::Ran || oc.action == SeedOutcome::Action::Rerun) {
+        if (oc.action == SeedOutcome::Action::Ran || oc.action == SeedOutcome::Action::Rerun ||
+            oc.action == SeedOutcome::Action::Reloaded) {
             ++ran;
             for (const auto& t : oc.tables)
                 rows += t.inserted;
@@ -177,7 +206,8 @@ int runStatus(Context& ctx, bool exitCode) {
                                     : s.state == SeedState::Pending ? out.yellow(state)
                                                                     : out.red(state);
         rows.push_back({s.name, colored, s.applied ? s.applied->appliedAt : "",
-                        s.applied ? std::to_string(s.applied->rowsInserted) : ""});
+                        s.applied ? std::to_string(s.applied->rowsInserted) : "",
+                        s.reason.empty() ? "" : out.dim(s.reason)});
         items.push_back(
             {{"name", s.name},
              {"state", state},
@@ -185,20 +215,21 @@ int runStatus(Context& ctx, bool exitCode) {
              {"rows_inserted", s.applied ? json(s.applied->rowsInserted) : json(nullptr)},
              {"rows_updated", s.applied ? json(s.applied->rowsUpdated) : json(nullptr)},
              {"row_counts", s.applied ? json::parse(s.applied->rowCountsJson) : json(nullptr)},
-             {"file", s.file ? json(s.file->path.string()) : json(nullptr)}});
+             {"file", s.file ? json(s.file->path.string()) : json(nullptr)},
+             {"stale_because", s.reason.empty() ? json(nullptr) : json(s.reason)}});
     }
     if (!out.json()) {
         if (rows.empty()) {
             out.line("No seed files in " + ctx.settings().seedsDir.string() + ".");
         } else {
             std::string table = report::renderTable(
-                {out.bold("SEED"), out.bold("STATE"), out.bold("APPLIED AT"), out.bold("ROWS")},
+                {out.bold("SEED"), out.bold("STATE"), out.bold("APPLIED AT"), out.bold("ROWS"), ""},
                 rows);
             table.pop_back();
             out.line(table);
         }
         std::string summary;
-        for (const char* st : {"applied", "pending", "changed", "missing"}) {
+        for (const char* st : {"applied", "stale", "pending", "changed", "missing"}) {
             if (counts[st] > 0)
                 summary += (summary.empty() ? "" : ", ") + std::to_string(counts[st]) + " " + st;
         }
@@ -207,17 +238,19 @@ int runStatus(Context& ctx, bool exitCode) {
     out.document({{"seeds", items},
                   {"summary",
                    {{"applied", counts["applied"]},
+                    {"stale", counts["stale"]},
                     {"pending", counts["pending"]},
                     {"changed", counts["changed"]},
                     {"missing", counts["missing"]}}},
                   {"environment", ctx.settings().environment}});
-    const bool differs = counts["pending"] + counts["changed"] + counts["missing"] > 0;
+    const bool differs =
+        counts["pending"] + counts["changed"] + counts["missing"] + counts["stale"] > 0;
     return exitCode && differs ? static_cast<int>(ExitCode::Check) : 0;
 }
 
-int runUndo(Context& ctx, const std::optional<std::string>& name, bool all) {
+int runUndo(Context& ctx, const std::optional<std::string>& name, bool all, bool includeChanged) {
     auto l = load(ctx);
-    const auto outcomes = l.seeder->undo(name, all);
+    const auto outcomes = l.seeder->undo(name, all, includeChanged);
     int64_t deleted = 0;
     json items = json::array();
     for (const auto& o : outcomes) {
@@ -269,9 +302,10 @@ void addSeedCommands(CLI::App& app, Action& action) {
     runCmd->callback([&action, run] { action = [run](Context& c) { return runRun(c, *run); }; });
 
     auto exitCode = std::make_shared<bool>(false);
-    auto* status = seed->add_subcommand("status", "List seeds: applied, pending, changed, missing");
+    auto* status =
+        seed->add_subcommand("status", "List seeds: applied, stale, pending, changed, missing");
     status->add_flag("--exit-code", *exitCode,
-                     "Exit 8 when anything is pending, changed or missing");
+                     "Exit 8 when anything is stale, pending, changed or missing");
     status->callback([&action, exitCode] {
         action = [exitCode](Context& c) { return runStatus(c, *exitCode); };
     });
@@ -283,8 +317,14 @@ void addSeedCommands(CLI::App& app, Action& action) {
         "Delete exactly the rows a seed inserted (default: the newest seed) and unrecord it");
     auto* nameOpt = undo->add_option("NAME", *undoName, "The seed to undo");
     undo->add_flag("--all", *undoAll, "Undo every applied seed, newest first")->excludes(nameOpt);
-    undo->callback([&action, undoName, undoAll] {
-        action = [undoName, undoAll](Context& c) { return runUndo(c, *undoName, *undoAll); };
+    auto includeChanged = std::make_shared<bool>(false);
+    undo->add_flag("--include-changed", *includeChanged,
+                   "Also delete rows with the seed's keys that were changed since it wrote them "
+                   "(kept by default)");
+    undo->callback([&action, undoName, undoAll, includeChanged] {
+        action = [undoName, undoAll, includeChanged](Context& c) {
+            return runUndo(c, *undoName, *undoAll, *includeChanged);
+        };
     });
 
     auto createName = std::make_shared<std::string>();

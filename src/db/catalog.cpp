@@ -54,6 +54,7 @@ std::optional<TableInfo> Catalog::find(const std::string& name) {
     t.schema = PQgetvalue(r.get(), 0, 1);
     t.name = PQgetvalue(r.get(), 0, 2);
     t.qualified = session_.qualified(t.schema, t.name);
+    t.oid = oid;
 
     auto cols = session_.execParams(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory = 'A', "

@@ -27,6 +27,7 @@ struct TableInfo {
     std::string schema;
     std::string name;
     std::string qualified;  // "schema"."name", quoted
+    std::string oid;        // pg_class.oid as text: a dropped and recreated table gets a new one
     std::vector<ColumnInfo> columns;
     std::vector<std::string> primaryKey;
     std::vector<std::set<std::string>> uniqueKeys;  // column sets of non-partial unique indexes

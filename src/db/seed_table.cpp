@@ -32,6 +32,8 @@ std::vector<SeededTableCounts> AppliedSeed::tableCounts() const {
         t.updated = c.value("updated", int64_t{0});
         t.skipped = c.value("skipped", int64_t{0});
         t.undoable = c.value("undoable", true);
+        if (c.contains("oid"))
+            t.oid = std::to_string(c["oid"].get<int64_t>());
         out.push_back(std::move(t));
     }
     return out;
@@ -49,16 +51,49 @@ std::string SeedTable::keys() const {
 std::string SeedTable::labels() const {
     return session_.qualified(schema_, "schema_seed_labels");
 }
+std::string SeedTable::writers() const {
+    return session_.qualified(schema_, "schema_seed_writers");
+}
 
 bool SeedTable::exists() {
     auto r = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {seeds()});
     return PQgetvalue(r.get(), 0, 0)[0] == 't';
 }
 
+bool SeedTable::hasIdentityColumns() {
+    if (!identityColumns_) {
+        auto r = session_.execParams(
+            "SELECT count(*) FROM pg_attribute WHERE NOT attisdropped AND ((attrelid = "
+            "to_regclass($1) AND attname = 'xids') OR (attrelid = to_regclass($2) AND attname = "
+            "'table_oid') OR (attrelid = to_regclass($3) AND attname = 'xid'))",
+            {seeds(), labels(), writers()});
+        identityColumns_ = std::string(PQgetvalue(r.get(), 0, 0)) == "3";
+    }
+    return *identityColumns_;
+}
+
+std::string SeedTable::writersTable() const {
+    return "CREATE TABLE IF NOT EXISTS " + writers() +
+           " (\n"
+           "  xid xid NOT NULL,\n"
+           "  seed text NOT NULL,\n"
+           "  recorded_at timestamptz NOT NULL DEFAULT clock_timestamp()\n"
+           ");\n";
+}
+
 void SeedTable::ensure() {
     if (exists()) {
+        if (!hasIdentityColumns()) {
+            // Tables of dbtool 0.1: their rows keep NULL (identity unknown), see undoSeed.
+            session_.runScript("ALTER TABLE " + seeds() +
+                               " ADD COLUMN IF NOT EXISTS xids xid[];\n" + "ALTER TABLE " +
+                               labels() + " ADD COLUMN IF NOT EXISTS table_oid oid;\n" +
+                               writersTable());
+            identityColumns_ = true;
+        }
         return;
     }
+    identityColumns_ = true;
     // Keys and labels are written before their seed's row in the same transaction, hence the
     // deferred foreign keys; deleting a seed's row removes its keys and labels with it.
     // One multi-statement query: atomic on its own, or part of the caller's transaction.
@@ -73,7 +108,8 @@ void SeedTable::ensure() {
                        "  random_seed bigint,\n"
                        "  rows_inserted bigint NOT NULL DEFAULT 0,\n"
                        "  rows_updated bigint NOT NULL DEFAULT 0,\n"
-                       "  row_counts jsonb NOT NULL DEFAULT '{}'\n"
+                       "  row_counts jsonb NOT NULL DEFAULT '{}',\n"
+                       "  xids xid[]\n"
                        ");\n"
                        "CREATE TABLE IF NOT EXISTS " +
                        keys() +
@@ -94,8 +130,10 @@ void SeedTable::ensure() {
                        seeds() +
                        " (name) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
                        "  key jsonb NOT NULL,\n"
+                       "  table_oid oid,\n"
                        "  PRIMARY KEY (table_name, label)\n"
-                       ");\n");
+                       ");\n" +
+                       writersTable());
 }
 
 std::vector<AppliedSeed> SeedTable::read() {
@@ -105,8 +143,9 @@ std::vector<AppliedSeed> SeedTable::read() {
     auto r = session_.execParams(
         "SELECT name, checksum, coalesce(environment, ''), "
         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-        "coalesce(execution_ms, 0), rows_inserted, rows_updated, row_counts::text FROM " +
-        seeds() + " ORDER BY name");
+        "coalesce(execution_ms, 0), rows_inserted, rows_updated, row_counts::text, " +
+        std::string(hasIdentityColumns() ? "xids::text" : "NULL") + " FROM " + seeds() +
+        " ORDER BY name");
     std::vector<AppliedSeed> out;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
         AppliedSeed s;
@@ -118,45 +157,58 @@ std::vector<AppliedSeed> SeedTable::read() {
         s.rowsInserted = std::stoll(PQgetvalue(r.get(), i, 5));
         s.rowsUpdated = std::stoll(PQgetvalue(r.get(), i, 6));
         s.rowCountsJson = PQgetvalue(r.get(), i, 7);
+        if (PQgetisnull(r.get(), i, 8) == 0)
+            s.xids = PQgetvalue(r.get(), i, 8);
         out.push_back(std::move(s));
     }
     return out;
 }
 
 void SeedTable::record(const AppliedSeed& s, const std::vector<SeededTableCounts>& counts,
-                       int64_t randomSeed) {
+                       int64_t randomSeed, const std::set<std::string>& savepointXids) {
     nlohmann::json rowCounts = nlohmann::json::object();
     for (const auto& c : counts) {
         rowCounts[c.table] = {{"inserted", c.inserted},
                               {"updated", c.updated},
                               {"skipped", c.skipped},
                               {"undoable", c.undoable}};
+        if (!c.oid.empty())
+            rowCounts[c.table]["oid"] = std::stoll(c.oid);
     }
-    session_.execParams("INSERT INTO " + seeds() +
+    std::string xids;
+    for (const auto& x : savepointXids)
+        xids += (xids.empty() ? "" : ",") + x;
+    session_.execParams("WITH s AS (INSERT INTO " + seeds() +
                             " (name, checksum, environment, execution_ms, random_seed, "
-                            "rows_inserted, rows_updated, row_counts) "
-                            "VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8::jsonb)",
+                            "rows_inserted, rows_updated, row_counts, xids) "
+                            "VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, $8::jsonb, "
+                            "$9::xid[] || pg_current_xact_id()::xid) RETURNING xids) "
+                            "INSERT INTO " +
+                            writers() + " (xid, seed) SELECT x, $1 FROM s, unnest(s.xids) x",
                         {s.name, s.checksum, s.environment, std::to_string(s.executionMs),
                          std::to_string(randomSeed), std::to_string(s.rowsInserted),
-                         std::to_string(s.rowsUpdated), rowCounts.dump()});
+                         std::to_string(s.rowsUpdated), rowCounts.dump(), "{" + xids + "}"});
 }
 
-std::optional<std::string> SeedTable::labelKey(const std::string& tableId,
-                                               const std::string& label) {
+std::optional<StoredLabel> SeedTable::label(const std::string& tableId, const std::string& label) {
     auto r = session_.execParams(
-        "SELECT key::text FROM " + labels() + " WHERE table_name = $1 AND label = $2",
+        "SELECT key::text, seed, " +
+            std::string(hasIdentityColumns() ? "coalesce(table_oid::text, '')" : "''") + " FROM " +
+            labels() + " WHERE table_name = $1 AND label = $2",
         {tableId, label});
     if (PQntuples(r.get()) == 0) {
         return std::nullopt;
     }
-    return nlohmann::json::parse(PQgetvalue(r.get(), 0, 0)).at(0).get<std::string>();
+    return StoredLabel{nlohmann::json::parse(PQgetvalue(r.get(), 0, 0)).at(0).get<std::string>(),
+                       PQgetvalue(r.get(), 0, 1), PQgetvalue(r.get(), 0, 2)};
 }
 
-void SeedTable::recordLabel(const std::string& seed, const std::string& tableId,
+void SeedTable::recordLabel(const std::string& seed, const TableInfo& table,
                             const std::string& label, const std::string& key) {
-    session_.execParams("INSERT INTO " + labels() +
-                            " (table_name, label, seed, key) VALUES ($1, $2, $3, $4::jsonb)",
-                        {tableId, label, seed, nlohmann::json::array({key}).dump()});
+    session_.execParams(
+        "INSERT INTO " + labels() +
+            " (table_name, label, seed, key, table_oid) VALUES ($1, $2, $3, $4::jsonb, $5::oid)",
+        {table.id(), label, seed, nlohmann::json::array({key}).dump(), table.oid});
 }
 
 std::string SeedTable::keyArray(const TableInfo& table) {
@@ -215,33 +267,78 @@ void SeedTable::recordKeysCreatedInThisTransaction(const std::string& seed,
                         {seed, table.id()});
 }
 
-int64_t SeedTable::deleteRecordedRows(const std::string& seed, const TableInfo& table) {
+std::string SeedTable::keyListed(const TableInfo& table) const {
     std::string columns, values;
     for (size_t i = 0; i < table.primaryKey.size(); ++i) {
         const ColumnInfo* c = table.column(table.primaryKey[i]);
-        columns += (i ? ", " : "") + quoteIdentifier(c->name);
+        columns += (i ? ", " : "") + std::string("t.") + quoteIdentifier(c->name);
         values += (i ? ", " : "") + std::string("(e ->> ") + std::to_string(i) + ")::" + c->type;
     }
+    return "(" + columns + ") IN (SELECT " + values + " FROM " + keys() +
+           " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name = $2 AND "
+           "jsonb_typeof(e) = 'array')";
+}
+
+std::string SeedTable::rangesOf() const {
+    return "(SELECT (e ->> 'from')::bigint AS lo, (e ->> 'to')::bigint AS hi FROM " + keys() +
+           " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name = $2 AND "
+           "jsonb_typeof(e) = 'object') r";
+}
+
+RecordedRowsDeleted SeedTable::deleteRecordedRows(const std::string& seed, const TableInfo& table,
+                                                  const std::optional<std::string>& xids,
+                                                  int64_t expected) {
     // Keys recorded one by one ([k1, k2]), then ranges of an integer key.
-    auto r = session_.execParams("DELETE FROM " + table.qualified + " WHERE (" + columns +
-                                     ") IN (SELECT " + values + " FROM " + keys() +
-                                     " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 "
-                                     "AND k.table_name = $2 AND jsonb_typeof(e) = 'array')",
-                                 {seed, table.id()});
-    int64_t deleted = std::stoll(PQcmdTuples(r.get()));
+    std::vector<std::pair<std::string, std::string>> forms{{"", keyListed(table)}};
     if (integerKey(table)) {
-        const std::string k = quoteIdentifier(table.primaryKey[0]);
-        auto ranges = session_.execParams(
-            "DELETE FROM " + table.qualified +
-                " t USING (SELECT (e ->> 'from')::bigint AS lo, (e ->> 'to')::bigint AS hi FROM " +
-                keys() +
-                " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name = $2 AND "
-                "jsonb_typeof(e) = 'object') r WHERE t." +
-                k + " BETWEEN r.lo AND r.hi",
-            {seed, table.id()});
-        deleted += std::stoll(PQcmdTuples(ranges.get()));
+        forms.emplace_back(", " + rangesOf(),
+                           "t." + quoteIdentifier(table.primaryKey[0]) + " BETWEEN r.lo AND r.hi");
     }
-    return deleted;
+    const std::vector<std::optional<std::string>> params{seed, table.id(), xids.value_or("{}")};
+    const std::string mine = xids ? " AND t.xmin = ANY($3::xid[])" : " AND $3::text IS NOT NULL";
+    RecordedRowsDeleted out;
+    for (const auto& [join, where] : forms) {
+        auto r = session_.execParams("DELETE FROM " + table.qualified + " t" +
+                                         (join.empty() ? "" : " USING" + join.substr(1)) +
+                                         " WHERE " + where + mine,
+                                     params);
+        out.deleted += std::stoll(PQcmdTuples(r.get()));
+    }
+    if (!xids || out.deleted >= expected) {
+        return out;
+    }
+    std::string key;
+    for (const auto& k : table.primaryKey)
+        key += (key.empty() ? "t." : ", t.") + quoteIdentifier(k) + "::text";
+    for (const auto& [join, where] : forms) {
+        auto r =
+            session_.execParams("SELECT count(*) OVER (), jsonb_build_array(" + key +
+                                    ")::text FROM " + table.qualified + " t" + join + " WHERE " +
+                                    where + " AND NOT t.xmin = ANY($3::xid[]) LIMIT 5",
+                                params);
+        if (PQntuples(r.get()) == 0)
+            continue;
+        out.kept += std::stoll(PQgetvalue(r.get(), 0, 0));
+        for (int i = 0; i < PQntuples(r.get()); ++i) {
+            std::string text;
+            const auto parts = nlohmann::json::parse(PQgetvalue(r.get(), i, 1));
+            for (const auto& p : parts)
+                text += (text.empty() ? "" : ", ") + p.get<std::string>();
+            out.keptKeys.push_back(parts.size() > 1 ? "(" + text + ")" : text);
+        }
+    }
+    return out;
+}
+
+bool SeedTable::anyRecordedRowExists(const std::string& seed, const TableInfo& table) {
+    std::string sql =
+        "SELECT EXISTS (SELECT 1 FROM " + table.qualified + " t WHERE " + keyListed(table) + ")";
+    if (integerKey(table)) {
+        sql += " OR EXISTS (SELECT 1 FROM " + table.qualified + " t, " + rangesOf() + " WHERE t." +
+               quoteIdentifier(table.primaryKey[0]) + " BETWEEN r.lo AND r.hi)";
+    }
+    auto r = session_.execParams(sql, {seed, table.id()});
+    return PQgetvalue(r.get(), 0, 0)[0] == 't';
 }
 
 std::vector<std::string> SeedTable::tablesOf(const std::string& seed) {
@@ -253,6 +350,16 @@ std::vector<std::string> SeedTable::tablesOf(const std::string& seed) {
         out.push_back(PQgetvalue(r.get(), i, 0));
     }
     return out;
+}
+
+std::string SeedTable::seedXids() {
+    if (!exists() || !hasIdentityColumns())
+        return "{}";
+    auto r = session_.execParams(
+        "SELECT coalesce(array_agg(DISTINCT xid::text::bigint), '{}')::text "
+        "FROM " +
+        writers());
+    return PQgetvalue(r.get(), 0, 0);
 }
 
 void SeedTable::forget(const std::string& seed) {

@@ -88,6 +88,8 @@ std::string renderTable(const std::vector<std::string>& header,
                 line += std::string(widths[i] - displayWidth(cells[i]) + 2, ' ');
             }
         }
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();  // an empty last cell
         out += line + "\n";
     };
     if (!header.empty()) {

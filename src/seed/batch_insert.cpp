@@ -1,6 +1,7 @@
 #include "seed/batch_insert.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "base/text.hpp"
@@ -59,12 +60,12 @@ std::string BatchInserter::statement(const std::vector<PendingRow>& rows,
                       (columnNames.empty() ? "DEFAULT VALUES" : "VALUES " + values) +
                       conflictClause(plan_, columns_) + " RETURNING " +
                       (keyArray_.empty() ? std::string("NULL::jsonb") : keyArray_) +
-                      " AS k, (xmax::text = '0') AS inserted)";
+                      " AS k, (xmax::text = '0') AS inserted, xmin::text AS x)";
     if (!keyArray_.empty()) {
         sql += ", " + context_.seeds().keyRecordingCte(static_cast<int>(paramCount) + 1,
                                                        static_cast<int>(paramCount) + 2);
     }
-    sql += " SELECT k::text, inserted FROM ins";
+    sql += " SELECT k::text, inserted, x FROM ins";
     return sql;
 }
 
@@ -123,6 +124,9 @@ void BatchInserter::execute(const std::vector<PendingRow>& rows) {
     const int returned = PQntuples(r.get());
     for (int i = 0; i < returned; ++i) {
         (PQgetvalue(r.get(), i, 1)[0] == 't' ? counts_.inserted : counts_.updated)++;
+        // The batch's savepoint wrote it: its xid identifies the seed's rows later.
+        if (i == 0 || std::strcmp(PQgetvalue(r.get(), i, 2), PQgetvalue(r.get(), i - 1, 2)) != 0)
+            context_.wroteWith(PQgetvalue(r.get(), i, 2));
     }
     counts_.skipped += static_cast<int64_t>(rows.size()) - returned;
     // Labels: RETURNING follows the VALUES order unless rows were skipped.

@@ -32,9 +32,10 @@ std::string LoadContext::resolveRef(const YamlValue& v) {
     if (auto it = labels_.find(key); it != labels_.end()) {
         return it->second;
     }
-    if (auto stored = seeds_.labelKey(info->id(), target.label)) {
-        labels_[key] = *stored;
-        return *stored;
+    if (auto stored = seeds_.label(info->id(), target.label)) {
+        checkStoredLabel(*info, target.label, *stored, v);
+        labels_[key] = stored->key;
+        return stored->key;
     }
     throw Error(ExitCode::InvalidInput,
                 "!ref " + v.text + ": no row labelled '" + target.label + "' in " + info->id(),
@@ -43,9 +44,33 @@ std::string LoadContext::resolveRef(const YamlValue& v) {
                     ") in this file before the reference, or in an earlier seed");
 }
 
+// A label from an earlier seed names a row only while that row is still there, in the same
+// table: a table dropped and recreated since (another oid) may hold another row with the key.
+void LoadContext::checkStoredLabel(const db::TableInfo& info, const std::string& label,
+                                   const db::StoredLabel& stored, const YamlValue& v) {
+    const std::string hint = "load seed " + stored.seed +
+                             " again first: `dbtool seed run` reloads it (`dbtool seed status` "
+                             "shows it as stale)";
+    if (!stored.tableOid.empty() && stored.tableOid != info.oid) {
+        throw Error(ExitCode::Check,
+                    "!ref " + v.text + ": the row labelled '" + label + "' was recorded by seed " +
+                        stored.seed + ", but " + info.id() + " was dropped and recreated since",
+                    {path_, v.line, v.column}, hint);
+    }
+    auto found = session_.execParams("SELECT 1 FROM " + info.qualified + " WHERE " +
+                                         quoteIdentifier(info.primaryKey.at(0)) + " = $1",
+                                     {stored.key});
+    if (PQntuples(found.get()) == 0) {
+        throw Error(ExitCode::Check,
+                    "!ref " + v.text + ": the row labelled '" + label + "' (key " + stored.key +
+                        ", recorded by seed " + stored.seed + ") is no longer in " + info.id(),
+                    {path_, v.line, v.column}, hint);
+    }
+}
+
 void LoadContext::labelled(const TablePlan& t, const std::string& label, const std::string& key) {
     labels_[{t.info.id(), label}] = key;
-    seeds_.recordLabel(file_.name, t.info.id(), label, key);
+    seeds_.recordLabel(file_.name, t.info, label, key);
 }
 
 Cell LoadContext::toCell(const TablePlan& t, const std::string& column, const YamlValue& v) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,9 @@ class LoadContext {
     std::string resolveRef(const YamlValue& v);
     // A row of `t` labelled `label` got key `key`: remembered, and recorded for later seeds.
     void labelled(const TablePlan& t, const std::string& label, const std::string& key);
+    // Rows were written with transaction id `xid` (a savepoint's): the seed records them all.
+    void wroteWith(const std::string& xid) { xids_.insert(xid); }
+    const std::set<std::string>& xids() const { return xids_; }
     // A YAML value as the text of `column` of `t` (arrays, json, resolved references).
     Cell toCell(const TablePlan& t, const std::string& column, const YamlValue& v);
     // The keys {{ref TABLE}} picks from, read once per table.
@@ -52,6 +56,9 @@ class LoadContext {
     Error rowError(const TablePlan& t, const db::SqlError& e, const SourceLocation& where) const;
 
   private:
+    void checkStoredLabel(const db::TableInfo& info, const std::string& label,
+                          const db::StoredLabel& stored, const YamlValue& v);
+
     db::Session& session_;
     db::SeedTable& seeds_;
     const SeedFile& file_;
@@ -61,6 +68,7 @@ class LoadContext {
     db::Catalog catalog_;
     std::map<std::pair<std::string, std::string>, std::string> labels_;
     std::map<std::string, std::vector<std::string>> randomKeys_;
+    std::set<std::string> xids_;
 };
 
 // SQL pieces of the INSERT and COPY statements the loaders write (identifiers quoted).

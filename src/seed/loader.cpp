@@ -64,7 +64,9 @@ void SeedLoader::beginTable(const std::string&, int, int, bool) {
         return;
     }
     const TablePlan& t = plan_.tables[tableIndex_];
-    counts_.push_back({t.info.id(), 0, 0, 0, 0, std::nullopt});
+    TableCounts counts;
+    counts.table = t.info.id();
+    counts_.push_back(counts);
     const auto fill = context_.timestampsToFill(t, t.columns);
     // Plain rows (every column, no labels or references) of a table loaded with neither
     // upserts nor identity overrides stream through COPY: no statement per batch, and the

@@ -15,18 +15,23 @@ struct TableCounts {
     int64_t inserted = 0;
     int64_t updated = 0;
     int64_t skipped = 0;
-    int64_t deleted = 0;             // undo: rows of the seed deleted
-    std::optional<int64_t> planned;  // dry run: rows to load; nullopt when not known (CSV)
+    int64_t deleted = 0;                // undo: rows of the seed deleted
+    std::optional<int64_t> planned;     // dry run: rows to load; nullopt when not known (CSV)
+    int64_t kept = 0;                   // undo: rows with the seed's keys changed since, kept
+    std::vector<std::string> keptKeys;  // undo: the first few of them
+    std::string note;                   // undo: "dropped since the seed ran; nothing deleted"
 };
 
 struct SeedOutcome {
-    enum class Action { Ran, Rerun, AlreadyApplied, ChangedNotRerun, Planned, Undone };
+    enum class Action { Ran, Rerun, AlreadyApplied, ChangedNotRerun, Planned, Undone, Reloaded };
     std::string name;
     Action action = Action::Ran;
     std::vector<TableCounts> tables;
     int64_t ms = 0;
     int64_t deleted = 0;      // undo, and the undo of the previous run before a rerun
     int64_t notRestored = 0;  // undo: rows the seed updated, which stay as they are
+    int64_t kept = 0;         // undo: rows changed since the seed, kept
+    std::string reason;       // reloaded: why the seed was stale
 };
 
 }  // namespace dbtool

@@ -37,6 +37,8 @@ const char* seedStateName(SeedState state) {
             return "changed";
         case SeedState::Missing:
             return "missing";
+        case SeedState::Stale:
+            return "stale";
     }
     return "unknown";
 }
@@ -51,6 +53,7 @@ Seeder::Seeder(db::Session& session, std::vector<SeedFile> files, const std::str
 
 std::vector<SeedStatus> Seeder::status() {
     db::SeedTable table(session_, schema_);
+    db::Catalog catalog(session_);
     auto applied = byName(table.read());
     std::vector<SeedStatus> out;
     for (const auto& f : files_) {
@@ -62,6 +65,10 @@ std::vector<SeedStatus> Seeder::status() {
             const SeedPlan plan = planSeed(f, nullptr, {});
             s.state = seedChecksum(f, plan.csvFiles) == it->second.checksum ? SeedState::Applied
                                                                             : SeedState::Changed;
+            if (const Staleness st = checkStaleness(catalog, table, it->second); st.stale) {
+                s.state = SeedState::Stale;
+                s.reason = st.reason;
+            }
             applied.erase(it);
         }
         out.push_back(std::move(s));
@@ -109,7 +116,7 @@ SeedOutcome Seeder::dryRun(const SeedFile& file, const db::AppliedSeed* previous
     SeedPlan plan = planSeed(
         file, &catalog,
         [&](const std::string& t, const std::string& l) {
-            return table.exists() && table.labelKey(t, l).has_value();
+            return table.exists() && table.label(t, l).has_value();
         },
         &planned);
     for (const auto& w : plan.warnings)
@@ -117,7 +124,8 @@ SeedOutcome Seeder::dryRun(const SeedFile& file, const db::AppliedSeed* previous
     SeedOutcome o;
     o.name = file.name;
     o.action = SeedOutcome::Action::Planned;
-    if (previous != nullptr && seedChecksum(file, plan.csvFiles) == previous->checksum && !named) {
+    if (previous != nullptr && seedChecksum(file, plan.csvFiles) == previous->checksum && !named &&
+        !checkStaleness(catalog, table, *previous).stale) {
         o.action = SeedOutcome::Action::AlreadyApplied;
     }
     for (size_t i : plan.loadOrder) {
@@ -144,12 +152,20 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
         // Plan first (validates everything against the catalog), then load.
         db::Catalog catalog(session_);
         SeedPlan plan = planSeed(file, &catalog, [&](const std::string& t, const std::string& l) {
-            return table.exists() && table.labelKey(t, l).has_value();
+            return table.exists() && table.label(t, l).has_value();
         });
         for (const auto& w : plan.warnings)
             observer_.warning(w);
         const std::string checksum = seedChecksum(file, plan.csvFiles);
-        if (previous != nullptr) {
+        const Staleness staleness =
+            previous != nullptr ? checkStaleness(catalog, table, *previous) : Staleness{};
+        if (staleness.stale) {
+            // Loaded again: what is left of its rows goes first, its tracking rows are replaced.
+            const SeedOutcome undone = undoSeed(session_, table, *previous);
+            outcome.action = SeedOutcome::Action::Reloaded;
+            outcome.reason = staleness.reason;
+            outcome.deleted = undone.deleted;
+        } else if (previous != nullptr) {
             const bool changed = previous->checksum != checksum;
             if (!options.force || (!changed && !named)) {
                 outcome.action = changed ? SeedOutcome::Action::ChangedNotRerun
@@ -173,17 +189,19 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
         for (const auto& c : outcome.tables) {
             record.rowsInserted += c.inserted;
             record.rowsUpdated += c.updated;
-            const bool undoable =
-                std::none_of(plan.tables.begin(), plan.tables.end(), [&](const TablePlan& t) {
-                    return t.info.id() == c.table && t.info.primaryKey.empty();
-                });
-            counts.push_back({c.table, c.inserted, c.updated, c.skipped, undoable});
+            const auto t = std::find_if(plan.tables.begin(), plan.tables.end(),
+                                        [&](const TablePlan& p) { return p.info.id() == c.table; });
+            const bool undoable = t == plan.tables.end() || !t->info.primaryKey.empty();
+            counts.push_back({c.table, c.inserted, c.updated, c.skipped, undoable,
+                              t == plan.tables.end() ? std::string() : t->info.oid});
         }
         record.executionMs = msSince(start);
-        table.record(record, counts, static_cast<int64_t>(options.randomSeed));
+        table.record(record, counts, static_cast<int64_t>(options.randomSeed), context.xids());
         outcome.ms = record.executionMs;
     });
-    if (outcome.action == SeedOutcome::Action::Ran || outcome.action == SeedOutcome::Action::Rerun)
+    if (outcome.action == SeedOutcome::Action::Ran ||
+        outcome.action == SeedOutcome::Action::Rerun ||
+        outcome.action == SeedOutcome::Action::Reloaded)
         run.completed(file.name);
     return outcome;
 }
@@ -217,7 +235,8 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
     return outcomes;
 }
 
-std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bool all) {
+std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bool all,
+                                      bool includeChanged) {
     db::LockedRun run(
         session_, schema_, [this](const std::string& holder) { observer_.waitingForLock(holder); },
         "undone in this run");
@@ -256,7 +275,7 @@ std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bo
         const auto start = Clock::now();
         SeedOutcome o;
         run.inTransaction({"", "undoing seed " + seed.name, ""},
-                          [&] { o = undoSeed(session_, table, seed); });
+                          [&] { o = undoSeed(session_, table, seed, includeChanged); });
         run.completed(seed.name);
         o.ms = msSince(start);
         observer_.done(o);

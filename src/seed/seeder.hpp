@@ -14,7 +14,8 @@
 
 namespace dbtool {
 
-enum class SeedState { Applied, Pending, Changed, Missing };
+// Stale: applied, but its tables were dropped or recreated, or none of its rows is left.
+enum class SeedState { Applied, Pending, Changed, Missing, Stale };
 const char* seedStateName(SeedState state);
 
 struct SeedStatus {
@@ -22,6 +23,7 @@ struct SeedStatus {
     SeedState state = SeedState::Pending;
     const SeedFile* file = nullptr;
     std::optional<db::AppliedSeed> applied;
+    std::string reason;  // stale: why
 };
 
 // What the seeder tells its caller while it works (the CLI prints it; tests record it).
@@ -54,7 +56,9 @@ class Seeder {
     std::vector<SeedStatus> status();
     std::vector<SeedOutcome> run(const SeedRunOptions& options);
     // Undoes `name`, or the newest applied seed, or (all) every applied seed newest first.
-    std::vector<SeedOutcome> undo(const std::optional<std::string>& name, bool all);
+    // `includeChanged`: see undoSeed.
+    std::vector<SeedOutcome> undo(const std::optional<std::string>& name, bool all,
+                                  bool includeChanged = false);
 
   private:
     void checkNamesExist(const std::vector<std::string>& names) const;

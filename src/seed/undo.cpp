@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "db/catalog.hpp"
-
 namespace dbtool {
 
 namespace {
@@ -25,14 +23,48 @@ void analyzeIfStatisticsAreStale(db::Session& session, const db::TableInfo& info
     }
 }
 
+// What became of a table the seed wrote to: "" when it is the same table.
+std::string tableFate(const std::optional<db::TableInfo>& info, const std::string& recordedOid) {
+    if (!info)
+        return "dropped";
+    if (!recordedOid.empty() && recordedOid != info->oid)
+        return "dropped and recreated";
+    return "";
+}
+
 }  // namespace
 
-SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::AppliedSeed& seed) {
+Staleness checkStaleness(db::TableLookup& catalog, db::SeedTable& table,
+                         const db::AppliedSeed& seed) {
+    bool checkable = false;
+    int64_t inserted = 0;
+    for (const auto& c : seed.tableCounts()) {
+        auto info = catalog.find(c.table);
+        if (const std::string fate = tableFate(info, c.oid); !fate.empty())
+            return {true, c.table + " was " + fate + " since it ran"};
+        if (c.inserted > 0 && !info->primaryKey.empty()) {
+            inserted += c.inserted;
+            checkable = true;
+            if (table.anyRecordedRowExists(seed.name, *info))
+                return {};
+        }
+    }
+    if (!checkable)
+        return {};
+    return {true, "none of the " + std::to_string(inserted) + " rows it inserted are left"};
+}
+
+SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::AppliedSeed& seed,
+                     bool includeChanged) {
     SeedOutcome outcome;
     outcome.name = seed.name;
     outcome.action = SeedOutcome::Action::Undone;
+    db::Catalog catalog(session);
     std::map<std::string, int64_t> inserted;
+    std::map<std::string, std::string> oids;
     for (const auto& c : seed.tableCounts()) {
+        if (!c.undoable && c.inserted > 0 && !tableFate(catalog.find(c.table), c.oid).empty())
+            continue;  // gone with its table
         if (!c.undoable && c.inserted > 0) {
             throw Error(ExitCode::Check,
                         "cannot undo seed " + seed.name + ": table " + c.table +
@@ -44,24 +76,45 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
         }
         outcome.notRestored += c.updated;
         inserted[c.table] = c.inserted;
+        oids[c.table] = c.oid;
     }
-    db::Catalog catalog(session);
+    std::optional<std::string> written;  // xmin of rows still as a seed wrote them
+    if (seed.xids && !includeChanged)
+        written = table.seedXids();
     auto tables = table.tablesOf(seed.name);
     std::reverse(tables.begin(), tables.end());
     for (const auto& tableId : tables) {
+        TableCounts counts;
+        counts.table = tableId;
         auto info = catalog.find(tableId);
-        if (!info || info->primaryKey.empty()) {
+        if (const std::string fate = tableFate(info, oids[tableId]); !fate.empty()) {
+            counts.note = fate + " since the seed ran; nothing deleted";
+            outcome.tables.push_back(counts);
+            continue;
+        }
+        if (info->primaryKey.empty()) {
+            throw Error(ExitCode::Check, "cannot undo seed " + seed.name + ": table " + tableId +
+                                             " has no primary key any more");
+        }
+        if (!seed.xids && !includeChanged && table.anyRecordedRowExists(seed.name, *info)) {
             throw Error(ExitCode::Check,
-                        "cannot undo seed " + seed.name + ": table " + tableId +
-                            (info ? " has no primary key any more" : " no longer exists"));
+                        "cannot undo seed " + seed.name +
+                            ": it was recorded by dbtool 0.1, which did not keep which rows are "
+                            "still the ones it inserted; rows in " +
+                            tableId + " with its keys may be the application's",
+                        {},
+                        "check them, then `dbtool seed undo " + seed.name +
+                            " --include-changed` deletes every row with a recorded key");
         }
         try {
             analyzeIfStatisticsAreStale(session, *info, inserted[tableId]);
-            const int64_t deleted = table.deleteRecordedRows(seed.name, *info);
-            outcome.deleted += deleted;
-            TableCounts counts;
-            counts.table = tableId;
-            counts.deleted = deleted;
+            const auto done =
+                table.deleteRecordedRows(seed.name, *info, written, inserted[tableId]);
+            outcome.deleted += done.deleted;
+            outcome.kept += done.kept;
+            counts.deleted = done.deleted;
+            counts.kept = done.kept;
+            counts.keptKeys = done.keptKeys;
             outcome.tables.push_back(counts);
         } catch (db::SqlError& e) {
             throw db::describeSqlError(
