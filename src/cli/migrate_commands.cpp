@@ -198,7 +198,9 @@ int runStatus(Context& ctx, bool exitCode) {
         // Not recorded for adopted rows and mark-applied.
         const bool timed = s.applied && s.applied->executionMs;
         const int64_t ms = timed ? *s.applied->executionMs : 0;
-        rows.push_back({s.version, s.name, stateCell(out, s.state), appliedAt,
+        // "-": applied at a time nobody recorded (rows adopted from golang-migrate).
+        rows.push_back({s.version, s.name, stateCell(out, s.state),
+                        s.applied && appliedAt.empty() ? "-" : appliedAt,
                         timed ? formatDurationMs(ms) : ""});
         json item = {{"version", s.version},
                      {"name", s.name},

@@ -50,6 +50,7 @@ class LockedRun {
     void completed(const std::string& label) { completed_.push_back(label); }
     // "a, b", or "none".
     std::string completedList() const;
+    const std::string& completedField() const { return completedField_; }
     // Adds the fields of a failure of `unit` to `error`.
     void annotate(Error& error, const UnitOfWork& unit) const;
 

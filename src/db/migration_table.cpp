@@ -105,6 +105,7 @@ std::optional<std::string> MigrationTable::ensure(const std::vector<KnownMigrati
     std::string note = "adopted the existing " + table + " (added dbtool's columns";
     if (golang) {
         // golang-migrate records only the newest version; every file up to it is applied.
+        // When is not known: applied_at stays NULL, as for the newest version's row.
         int added = 0;
         for (const auto& m : files) {
             if (compareVersions(m.version, golang->first) > 0) {
@@ -116,7 +117,8 @@ std::optional<std::string> MigrationTable::ensure(const std::vector<KnownMigrati
                 continue;
             }
             session_.execParams(
-                "INSERT INTO " + table + " (version, name, dirty) VALUES ($1, $2, false)",
+                "INSERT INTO " + table +
+                    " (version, name, dirty, applied_at) VALUES ($1, $2, false, NULL)",
                 {m.version, m.name});
             ++added;
         }

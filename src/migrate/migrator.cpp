@@ -64,10 +64,11 @@ RunResult Migrator::dryRun(const std::vector<std::pair<const Migration*, Directi
     return result;
 }
 
-RunResult Migrator::locked(bool createTable, const LockedBody& body) {
+RunResult Migrator::locked(bool createTable, const LockedBody& body,
+                           const std::string& completedField) {
     const auto start = Clock::now();
     RunResult result;
-    db::LockedRun run(session_, schema_, lockWaitReporter());
+    db::LockedRun run(session_, schema_, lockWaitReporter(), completedField);
     db::MigrationTable table(session_, schema_);
     createPending_ = false;
     if (createTable) {
@@ -134,10 +135,12 @@ RunResult Migrator::down(const DownOptions& planOptions, const RunOptions& run) 
         const auto status = this->status();
         return dryRun(steps(planDown(status, planOptions), Direction::Down), status);
     }
-    return locked(false, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
-                             RunResult& result) {
-        apply(locked, planDown(status, planOptions), Direction::Down, result);
-    });
+    return locked(
+        false,
+        [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status, RunResult& result) {
+            apply(locked, planDown(status, planOptions), Direction::Down, result);
+        },
+        "rolled back in this run");
 }
 
 RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) {
@@ -153,12 +156,14 @@ RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) 
         }
         return dryRun(planned, status);
     }
-    return locked(false, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
-                             RunResult& result) {
-        const auto plan = planDown(status, downOptions);
-        apply(locked, plan, Direction::Down, result);
-        apply(locked, {plan.rbegin(), plan.rend()}, Direction::Up, result);
-    });
+    return locked(
+        false,
+        [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status, RunResult& result) {
+            const auto plan = planDown(status, downOptions);
+            apply(locked, plan, Direction::Down, result, true);
+            apply(locked, {plan.rbegin(), plan.rend()}, Direction::Up, result, true);
+        },
+        "completed in this run");
 }
 
 const Migration& Migrator::markApplied(const std::string& version) {
@@ -253,7 +258,7 @@ SourceLocation errorLocation(const MigrationSection& section, const SectionFailu
 
 [[noreturn]] void fail(const Migration& m, Direction direction, const db::SqlError& e,
                        const MigrationSection& section, const SectionFailure& f,
-                       const std::string& appliedInThisRun, const std::string& consequence) {
+                       const db::LockedRun& run, const std::string& consequence) {
     const bool interruptedRun = e.code() == ExitCode::Interrupted;
     const std::string verb = direction == Direction::Up ? "applying" : "rolling back";
     std::string message = interruptedRun
@@ -261,18 +266,19 @@ SourceLocation errorLocation(const MigrationSection& section, const SectionFailu
                               : "migration " + m.label() + " failed (" +
                                     (direction == Direction::Up ? "up" : "down") + "): " + e.what();
     Error error = db::describeSqlError(e, message, errorLocation(section, f));
-    error.withField("applied in this run", appliedInThisRun).withField("outcome", consequence);
+    error.withField(run.completedField(), run.completedList()).withField("outcome", consequence);
     throw error;
 }
 
 }  // namespace
 
 void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& plan,
-                     Direction direction, RunResult& result) {
+                     Direction direction, RunResult& result, bool tagDirection) {
     db::MigrationTable table(session_, schema_);
     for (const Migration* m : plan) {
         db::throwIfInterrupted(
-            ("before " + m->label() + "; applied in this run: " + run.completedList()).c_str());
+            ("before " + m->label() + "; " + run.completedField() + ": " + run.completedList())
+                .c_str());
         observer_.starting(*m, direction);
         const MigrationSection& section = sectionOf(*m, direction);
         const db::UnitOfWork unit{"migration", m->label(), ""};
@@ -307,10 +313,11 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
             } else {
                 consequence = "it was rolled back: nothing of it remains";
             }
-            fail(*m, direction, f.error, section, f, run.completedList(), consequence);
+            fail(*m, direction, f.error, section, f, run, consequence);
         }
         result.steps.push_back({m, direction, ms});
-        run.completed(m->label());
+        run.completed(m->label() +
+                      (tagDirection ? (direction == Direction::Up ? " (up)" : " (down)") : ""));
         observer_.finished(*m, direction, ms);
     }
 }
@@ -329,7 +336,7 @@ void Migrator::applyAllInOneTransaction(db::LockedRun& run,
                 table.insert(m->version, m->name, m->checksum, ms);
                 steps.push_back({m, Direction::Up, ms});
             } catch (SectionFailure& f) {
-                fail(*m, Direction::Up, f.error, m->up, f, "none",
+                fail(*m, Direction::Up, f.error, m->up, f, run,
                      "--single-transaction: the whole run was rolled back; no migration of it "
                      "was applied");
             }

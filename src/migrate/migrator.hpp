@@ -72,13 +72,16 @@ class Migrator {
         std::function<void(db::LockedRun&, const std::vector<MigrationStatus>&, RunResult&)>;
     // Holds the advisory lock, reads the applied state under it, runs `body`, records the
     // versions before and after. `createTable` creates (or adopts) the tracking table first.
-    RunResult locked(bool createTable, const LockedBody& body);
+    // `completedField` names the completed migrations in failures ("applied in this run").
+    RunResult locked(bool createTable, const LockedBody& body,
+                     const std::string& completedField = "applied in this run");
     RunResult dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
                      const std::vector<MigrationStatus>& status);
     std::function<void(const std::string&)> lockWaitReporter();
     std::vector<AppliedMigration> readApplied();
+    // `tagDirection`: list completed steps as "<label> (down)" / "(up)" (redo mixes both).
     void apply(db::LockedRun& run, const std::vector<const Migration*>& plan, Direction direction,
-               RunResult& result);
+               RunResult& result, bool tagDirection = false);
     void applyAllInOneTransaction(db::LockedRun& run, const std::vector<const Migration*>& plan,
                                   RunResult& result);
     // Creates the tracking table when a run needs it and it does not exist yet: called inside

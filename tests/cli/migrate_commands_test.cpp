@@ -343,8 +343,36 @@ TEST_F(Migrate, AdoptsAGolangMigrateTable) {
     EXPECT_EQ(
         rows("SELECT version || ':' || coalesce(name, '') FROM schema_migrations ORDER BY version"),
         (std::vector<std::string>{"1:users", "2:posts", "3:tags"}));
+    // When golang-migrate applied 1 and 2 is unknown: NULL, shown as "-", never invented.
+    EXPECT_EQ(rows("SELECT version || ':' || (applied_at IS NULL) FROM schema_migrations ORDER "
+                   "BY version"),
+              (std::vector<std::string>{"1:true", "2:true", "3:false"}));
+    auto text = dbtool({"migrate", "status"});
+    EXPECT_THAT(text.out, HasSubstr("\n1        users  applied  -\n"));
+    EXPECT_EQ(
+        json::parse(
+            dbtool({"migrate", "status", "--format", "json"}).out)["migrations"][0]["applied_at"],
+        nullptr);
     ASSERT_EQ(dbtool({"migrate", "down", "--step", "2"}).exitCode, 0);
     EXPECT_FALSE(tableExists("posts"));
+}
+
+TEST_F(Migrate, AFailingDownSaysWhatWasRolledBackInThisRun) {
+    threeMigrations();
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    exec("CREATE TABLE keeps_users (user_id int REFERENCES users)");
+    migration("20240102000000_posts.sql",
+              "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY);\n"
+              "-- migrate:down\nDROP TABLE posts;\nDROP TABLE users;\n");
+    auto r = dbtool({"migrate", "down", "--step", "2", "--ignore-checksums"});
+    EXPECT_EQ(r.exitCode, 6) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("rolled back in this run: 20240103000000 comments"));
+    EXPECT_THAT(r.err, Not(HasSubstr("applied in this run")));
+    EXPECT_EQ(applied().size(), 2u);
+
+    auto redo = dbtool({"migrate", "redo", "--step", "2", "--ignore-checksums"});
+    EXPECT_EQ(redo.exitCode, 6) << redo.err;
+    EXPECT_THAT(redo.err, HasSubstr("completed in this run: none"));
 }
 
 TEST_F(Migrate, AdoptsADbmateTableAndKeepsExtraColumns) {
