@@ -210,8 +210,18 @@ int runStatus(Context& ctx, bool exitCode) {
                      {"file", s.file ? json(s.file->up.file.string()) : json(nullptr)}};
         items.push_back(item);
     }
-    const int problems =
-        counts["pending"] + counts["changed"] + counts["missing"] + counts["out_of_order"];
+    const auto interrupted = l.migrator->interrupted();
+    json stopped = json::array();
+    for (const auto& i : interrupted) {
+        stopped.push_back({{"version", i.version},
+                           {"name", i.name},
+                           {"direction", i.direction},
+                           {"statements_committed", i.committed},
+                           {"statements", i.statements},
+                           {"started_at", i.startedAt}});
+    }
+    const int problems = counts["pending"] + counts["changed"] + counts["missing"] +
+                         counts["out_of_order"] + static_cast<int>(interrupted.size());
     if (!out.json()) {
         if (rows.empty()) {
             out.line("No migrations in " + ctx.settings().migrationsDir.string() + ".");
@@ -232,6 +242,10 @@ int runStatus(Context& ctx, bool exitCode) {
         }
         out.line("\n" + (summary.empty() ? std::string("nothing") : summary) +
                  "; current version " + versionText(currentVersion(status)) + ".");
+        for (const auto& i : interrupted) {
+            const Error e = l.migrator->interruptedError(i);
+            out.line(out.red("interrupted: ") + e.what() + "\n  " + e.hint());
+        }
     }
     out.document({{"migrations", items},
                   {"summary",
@@ -241,6 +255,7 @@ int runStatus(Context& ctx, bool exitCode) {
                     {"missing", counts["missing"]},
                     {"out_of_order", counts["out_of_order"]}}},
                   {"current_version", currentVersion(status)},
+                  {"interrupted", stopped},
                   {"tracking_table", l.migrator->schema() + ".schema_migrations"}});
     return exitCode && problems > 0 ? static_cast<int>(ExitCode::Check) : 0;
 }

@@ -195,4 +195,50 @@ void MigrationTable::remove(const std::string& version) {
     }
 }
 
+std::string MigrationTable::runningName() const {
+    return session_.qualified(schema_, "schema_migrations_running");
+}
+
+void MigrationTable::startUnrecorded(const std::string& version, const std::string& name,
+                                     const std::string& direction, int statements) {
+    session_.runScript("CREATE TABLE IF NOT EXISTS " + runningName() +
+                       " (version text PRIMARY KEY, name text, direction text NOT NULL, "
+                       "statements_committed int NOT NULL DEFAULT 0, statements int NOT NULL, "
+                       "started_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+    session_.execParams("INSERT INTO " + runningName() +
+                            " (version, name, direction, statements) VALUES ($1, $2, $3, $4)",
+                        {version, name, direction, std::to_string(statements)});
+}
+
+void MigrationTable::committedStatements(const std::string& version, int committed) {
+    session_.execParams(
+        "UPDATE " + runningName() + " SET statements_committed = $2 WHERE version = $1",
+        {version, std::to_string(committed)});
+}
+
+void MigrationTable::finishUnrecorded(const std::string& version) {
+    auto r = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {runningName()});
+    if (PQgetvalue(r.get(), 0, 0)[0] == 't') {
+        session_.execParams("DELETE FROM " + runningName() + " WHERE version = $1", {version});
+    }
+}
+
+std::vector<InterruptedMigration> MigrationTable::interrupted() {
+    auto exists = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {runningName()});
+    if (PQgetvalue(exists.get(), 0, 0)[0] != 't') {
+        return {};
+    }
+    auto r = session_.execParams(
+        "SELECT version, coalesce(name, ''), direction, statements_committed, statements, "
+        "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM " +
+        runningName() + " ORDER BY version");
+    std::vector<InterruptedMigration> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+        out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1),
+                       PQgetvalue(r.get(), i, 2), std::stoi(PQgetvalue(r.get(), i, 3)),
+                       std::stoi(PQgetvalue(r.get(), i, 4)), PQgetvalue(r.get(), i, 5)});
+    }
+    return out;
+}
+
 }  // namespace dbtool::db

@@ -25,6 +25,18 @@ struct KnownMigration {
     std::string name;
 };
 
+// A migration section that ran without a transaction and whose run stopped (kill -9, the
+// server or the machine gone) before it finished and was recorded: what it did is not
+// known for sure, so dbtool refuses to go on until the user says where it stands.
+struct InterruptedMigration {
+    std::string version;
+    std::string name;
+    std::string direction;  // "up" or "down"
+    int committed = 0;      // statements known to have committed
+    int statements = 0;
+    std::string startedAt;
+};
+
 // The tracking table schema_migrations: one row per applied migration (version, name,
 // checksum, applied_at, execution_ms). Extra columns added by a project are left alone.
 class MigrationTable {
@@ -53,6 +65,17 @@ class MigrationTable {
                 std::optional<int64_t> executionMs);
     void remove(const std::string& version);
 
+    // schema_migrations_running: a row for each transaction:false section while it runs,
+    // committed before its first statement and updated after each one. The row is removed
+    // in the transaction that records the migration, or when its failure is reported; one
+    // left behind means the run stopped in the middle.
+    void startUnrecorded(const std::string& version, const std::string& name,
+                         const std::string& direction, int statements);
+    void committedStatements(const std::string& version, int committed);
+    // Removes the row (call in the recording transaction, or after reporting a failure).
+    void finishUnrecorded(const std::string& version);
+    std::vector<InterruptedMigration> interrupted();
+
   private:
     struct Shape {
         bool exists = false;
@@ -63,6 +86,7 @@ class MigrationTable {
         bool hasDirty = false;
     };
     Shape shape();
+    std::string runningName() const;
     // golang-migrate keeps one row: the current version and whether it failed halfway.
     std::optional<std::pair<std::string, bool>> golangMigrateVersion();
 

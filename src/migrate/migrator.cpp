@@ -53,6 +53,36 @@ std::vector<MigrationStatus> Migrator::status() {
     return computeStatus(files_, readApplied());
 }
 
+std::vector<db::InterruptedMigration> Migrator::interrupted() {
+    return db::MigrationTable(session_, schema_).interrupted();
+}
+
+Error Migrator::interruptedError(const db::InterruptedMigration& i) const {
+    const bool up = i.direction == "up";
+    std::string where;
+    SourceLocation location;
+    for (const auto& m : files_) {
+        if (compareVersions(m.version, i.version) != 0)
+            continue;
+        const MigrationSection& section = up ? m.up : m.down;
+        const auto statements = lexSql(section.sql).statements;
+        if (static_cast<size_t>(i.committed) < statements.size())
+            location = section.locate(statements[static_cast<size_t>(i.committed)].begin);
+    }
+    const std::string label = i.version + (i.name.empty() ? "" : " " + i.name);
+    return Error(
+        ExitCode::Check,
+        "migration " + label + " (" + i.direction +
+            ", transaction:false) was interrupted: its run stopped at " + i.startedAt + " after " +
+            std::to_string(i.committed) + " of its " + std::to_string(i.statements) +
+            " statements committed; whether the next one took effect is not known",
+        location,
+        "check the database, then tell dbtool where it stands: `dbtool migrate " +
+            std::string(up ? "mark-applied " : "mark-pending ") + i.version + "` if the " +
+            i.direction + " section completed, or undo what it did and " + "`dbtool migrate " +
+            (up ? "mark-pending " : "mark-applied ") + i.version + "` to run it again");
+}
+
 RunResult Migrator::dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
                            const std::vector<MigrationStatus>& status) {
     RunResult result;
@@ -80,6 +110,8 @@ RunResult Migrator::locked(bool createTable, const LockedBody& body,
             createPending_ = true;  // with the first migration, in its transaction
         }
     }
+    for (const auto& i : table.interrupted())
+        throw interruptedError(i);
     // Read what is applied only now, under the lock: another process may just have finished.
     const auto status = computeStatus(files_, table.read(known_));
     result.versionBefore = currentVersion(status);
@@ -166,22 +198,37 @@ RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) 
         "completed in this run");
 }
 
+namespace {
+// The version as schema_migrations_running spells it, when `version` was interrupted.
+std::optional<std::string> interruptedVersion(db::MigrationTable& table,
+                                              const std::string& version) {
+    for (const auto& i : table.interrupted())
+        if (compareVersions(i.version, version) == 0)
+            return i.version;
+    return std::nullopt;
+}
+}  // namespace
+
 const Migration& Migrator::markApplied(const std::string& version) {
     db::LockedRun run(session_, schema_, lockWaitReporter());
     db::MigrationTable table(session_, schema_);
     if (auto note = table.ensure(known_)) {
         observer_.note(*note);
     }
+    const auto stopped = interruptedVersion(table, version);
     for (const auto& s : computeStatus(files_, table.read(known_))) {
-        if (compareVersions(s.version, version) != 0) {
+        if (compareVersions(s.version, version) != 0 || !s.file) {
             continue;
         }
-        if (s.applied) {
+        if (s.applied && !stopped) {
             throw Error(ExitCode::Check, "migration " + s.version + " " + s.name +
                                              " is already recorded as applied");
         }
         run.inTransaction({"migration", s.file->label(), ""}, [&] {
-            table.insert(s.file->version, s.file->name, s.file->checksum, std::nullopt);
+            if (!s.applied)
+                table.insert(s.file->version, s.file->name, s.file->checksum, std::nullopt);
+            if (stopped)
+                table.finishUnrecorded(*stopped);
         });
         return *s.file;
     }
@@ -192,10 +239,15 @@ const Migration& Migrator::markApplied(const std::string& version) {
 MigrationStatus Migrator::markPending(const std::string& version) {
     db::LockedRun run(session_, schema_, lockWaitReporter());
     db::MigrationTable table(session_, schema_);
+    const auto stopped = interruptedVersion(table, version);
     for (const auto& s : computeStatus(files_, table.read(known_))) {
-        if (compareVersions(s.version, version) == 0 && s.applied) {
-            run.inTransaction({"migration", s.version + " " + s.name, ""},
-                              [&] { table.remove(s.applied->version); });
+        if (compareVersions(s.version, version) == 0 && (s.applied || stopped)) {
+            run.inTransaction({"migration", s.version + " " + s.name, ""}, [&] {
+                if (s.applied)
+                    table.remove(s.applied->version);
+                if (stopped)
+                    table.finishUnrecorded(*stopped);
+            });
             return s;
         }
     }
@@ -206,7 +258,9 @@ MigrationStatus Migrator::markPending(const std::string& version) {
 namespace {
 
 // Runs one section. Throws SectionFailure when the server rejects it.
-int64_t runSectionSql(db::Session& session, const Migration& m, Direction direction) {
+// `committed` is told how many statements of a transaction:false section have committed.
+int64_t runSectionSql(db::Session& session, const Migration& m, Direction direction,
+                      const std::function<void(size_t)>& committed = {}) {
     const MigrationSection& section = sectionOf(m, direction);
     const auto start = Clock::now();
     if (section.transaction) {
@@ -235,6 +289,8 @@ int64_t runSectionSql(db::Session& session, const Migration& m, Direction direct
             } catch (db::SqlError& e) {
                 throw SectionFailure{e, sql, st.begin, std::make_pair(i, statements.size())};
             }
+            if (committed)
+                committed(i + 1);
         }
     }
     return msSince(start);
@@ -299,12 +355,26 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
                 if (createPending_) {
                     run.inTransaction(unit, [&] { createTableIfPending(table); });
                 }
-                ms = runSectionSql(session_, *m, direction);
-                run.inTransaction(unit, record);
+                // Marked as running first: a kill between its statements and its record
+                // leaves the mark, and the next run stops at it instead of guessing.
+                table.startUnrecorded(m->version, m->name,
+                                      direction == Direction::Up ? "up" : "down",
+                                      static_cast<int>(lexSql(section.sql).statements.size()));
+                ms = runSectionSql(session_, *m, direction, [&](size_t done) {
+                    table.committedStatements(m->version, static_cast<int>(done));
+                });
+                run.inTransaction(unit, [&] {
+                    record();
+                    table.finishUnrecorded(m->version);
+                });
             }
             createPending_ = false;
         } catch (SectionFailure& f) {
             std::string consequence;
+            if (f.partial && f.error.code() != ExitCode::Connection) {
+                // The server said the statement failed: what ran is known and reported.
+                table.finishUnrecorded(m->version);
+            }
             if (f.partial) {
                 consequence = "it ran without a transaction: " + std::to_string(f.partial->first) +
                               " of its " + std::to_string(f.partial->second) +

@@ -57,6 +57,11 @@ class Migrator {
 
     // Read-only: never creates or adopts the tracking table, takes no lock.
     std::vector<MigrationStatus> status();
+    // transaction:false sections whose run stopped in the middle (see MigrationTable); up,
+    // down and redo refuse to run until mark-applied or mark-pending settles each.
+    std::vector<db::InterruptedMigration> interrupted();
+    // The error those runs stop with, naming the statement whose outcome is unknown.
+    Error interruptedError(const db::InterruptedMigration& m) const;
 
     RunResult up(const UpOptions& plan, const RunOptions& run);
     RunResult down(const DownOptions& plan, const RunOptions& run);

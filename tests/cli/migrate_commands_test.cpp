@@ -588,6 +588,63 @@ TEST_F(Migrate, SigintDuringALongStatementLeavesNothingHalfApplied) {
     EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
 }
 
+// A transaction:false section cannot be rolled back: when its run is killed between its
+// statements and its record, the next run must not guess what happened.
+TEST_F(Migrate, AKillInsideATransactionFalseMigrationStopsLaterRunsUntilTheUserSettlesIt) {
+    migration("1_users.sql", "-- migrate:up\nCREATE TABLE users (id int, email text);\n");
+    migration("2_index.sql",
+              "-- migrate:up transaction:false\n"
+              "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"
+              "SELECT pg_sleep(30);\n"
+              "-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY users_email_idx;\n");
+    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+    o.cwd = dir().path();
+    ChildProcess child({"migrate", "up"}, o);
+    waitForTheSlowStatement();
+    child.signal(SIGKILL);
+    child.wait(20);
+    exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+        "'%pg_sleep(30)%' AND pid <> pg_backend_pid()");
+
+    auto up = dbtool({"migrate", "up"});
+    EXPECT_EQ(up.exitCode, 8) << up.err;
+    EXPECT_THAT(up.err, HasSubstr("migration 2 index (up, transaction:false) was interrupted"));
+    EXPECT_THAT(up.err, HasSubstr("after 1 of its 2 statements committed"));
+    EXPECT_THAT(up.err, HasSubstr("2_index.sql:3:1"));  // the statement of unknown outcome
+    EXPECT_THAT(up.err, HasSubstr("dbtool migrate mark-applied 2"));
+    EXPECT_EQ(applied(), std::vector<std::string>{"1"});
+    EXPECT_EQ(dbtool({"migrate", "down"}).exitCode, 8);  // nothing runs until it is settled
+    auto status = dbtool({"migrate", "status", "--exit-code", "--format", "json"});
+    EXPECT_EQ(status.exitCode, 8);
+    const auto doc = json::parse(status.out);
+    EXPECT_EQ(doc["interrupted"][0]["version"], "2");
+    EXPECT_EQ(doc["interrupted"][0]["statements_committed"], 1);
+
+    // The index exists: the user records the migration as applied.
+    auto mark = dbtool({"migrate", "mark-applied", "2"});
+    ASSERT_EQ(mark.exitCode, 0) << mark.err;
+    EXPECT_EQ(dbtool({"migrate", "status", "--exit-code"}).exitCode, 0);
+    EXPECT_EQ(applied(), (std::vector<std::string>{"1", "2"}));
+    auto down = dbtool({"migrate", "down"});
+    ASSERT_EQ(down.exitCode, 0) << down.err;
+    EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations_running"), "0");
+}
+
+TEST_F(Migrate, AFailingTransactionFalseMigrationLeavesNoInterruptedMark) {
+    migration("1_users.sql",
+              "-- migrate:up transaction:false\nCREATE TABLE users (id int);\n"
+              "SELECT no_such_function();\n");
+    auto r = dbtool({"migrate", "up"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("1 of its 2 statements were committed"));
+    EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations_running"), "0");
+    // Repaired by hand, it runs again; the mark never stood in the way.
+    migration("1_users.sql",
+              "-- migrate:up transaction:false\nCREATE TABLE IF NOT EXISTS users (id int);\n");
+    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+}
+
 TEST_F(Migrate, JsonOutputParsesForEveryCommand) {
     threeMigrations();
     for (const std::vector<std::string>& args :
