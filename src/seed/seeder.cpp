@@ -149,31 +149,33 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
                               "seed " + file.name + " was rolled back: none of its rows remain"};
     run.inTransaction(unit, [&] {
         table.ensure();  // in the seed's transaction: a failed first seed leaves no tables
-        // Plan first (validates everything against the catalog), then load.
         db::Catalog catalog(session_);
+        const Staleness staleness =
+            previous != nullptr ? checkStaleness(catalog, table, *previous) : Staleness{};
+        if (previous != nullptr && !staleness.stale) {
+            // Whether an applied seed runs again is decided before it is validated: one that
+            // stays as it is is not checked against tables and labels it no longer needs.
+            const bool changed =
+                previous->checksum != seedChecksum(file, planSeed(file, nullptr, {}).csvFiles);
+            if (!options.force || (!changed && !named)) {
+                outcome.action = changed ? SeedOutcome::Action::ChangedNotRerun
+                                         : SeedOutcome::Action::AlreadyApplied;
+                return;  // nothing written: the empty transaction commits
+            }
+        }
+        // Plan (validates everything against the catalog), undo the previous run, then load.
         SeedPlan plan = planSeed(file, &catalog, [&](const std::string& t, const std::string& l) {
             return table.exists() && table.label(t, l).has_value();
         });
         for (const auto& w : plan.warnings)
             observer_.warning(w);
         const std::string checksum = seedChecksum(file, plan.csvFiles);
-        const Staleness staleness =
-            previous != nullptr ? checkStaleness(catalog, table, *previous) : Staleness{};
-        if (staleness.stale) {
+        if (previous != nullptr) {
             // Loaded again: what is left of its rows goes first, its tracking rows are replaced.
             const SeedOutcome undone = undoSeed(session_, table, *previous);
-            outcome.action = SeedOutcome::Action::Reloaded;
+            outcome.action =
+                staleness.stale ? SeedOutcome::Action::Reloaded : SeedOutcome::Action::Rerun;
             outcome.reason = staleness.reason;
-            outcome.deleted = undone.deleted;
-        } else if (previous != nullptr) {
-            const bool changed = previous->checksum != checksum;
-            if (!options.force || (!changed && !named)) {
-                outcome.action = changed ? SeedOutcome::Action::ChangedNotRerun
-                                         : SeedOutcome::Action::AlreadyApplied;
-                return;  // nothing written: the empty transaction commits
-            }
-            const SeedOutcome undone = undoSeed(session_, table, *previous);
-            outcome.action = SeedOutcome::Action::Rerun;
             outcome.deleted = undone.deleted;
             outcome.notRestored = undone.notRestored;
         }

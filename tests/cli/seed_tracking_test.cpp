@@ -185,6 +185,20 @@ TEST_F(SeedTracking, ALabelledRowTheApplicationDeletedIsRefused) {
                                  "no longer in public.users"));
 }
 
+// An applied seed that stays as it is is skipped, not validated again: the labels it once
+// needed may be gone (here with the undone 001_users, whose changed rows were kept).
+TEST_F(SeedTracking, AnAppliedSeedIsSkippedEvenWhenItsLabelsAreGone) {
+    dir().write("seeds/002_posts.yaml", "posts:\n  - {author_id: !ref users.bob, title: Hi}\n");
+    ASSERT_EQ(dbtool({"seed", "run"}).exitCode, 0);
+    exec("UPDATE users SET name = name || '!'");
+    auto undo = dbtool({"seed", "undo", "001_users"});
+    ASSERT_EQ(undo.exitCode, 0) << undo.err;
+    EXPECT_THAT(undo.out, HasSubstr("2 kept"));
+    auto run = dbtool({"seed", "run", "002_posts"});
+    EXPECT_EQ(run.exitCode, 0) << run.err;
+    EXPECT_THAT(run.out, HasSubstr("already applied"));
+}
+
 TEST_F(SeedTracking, UndoOfADroppedTableSaysSoAndUnrecordsTheSeed) {
     dir().write("seeds/002_posts.yaml", "posts:\n  - {author_id: !ref users.bob, title: Hi}\n");
     ASSERT_EQ(dbtool({"seed", "run"}).exitCode, 0);
