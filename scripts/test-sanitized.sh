@@ -17,4 +17,6 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # The kill trials look for memory errors here, not for new kill points: 5 instead of 25 keeps
 # CI well under its time limit (scripts/test.sh runs all 25).
 export DBTOOL_FAULT_TRIALS=${DBTOOL_FAULT_TRIALS:-5}
+# Likewise the workflow checker: 100 steps per seed here, 300 in scripts/test.sh.
+export DBTOOL_WORKFLOW_STEPS=${DBTOOL_WORKFLOW_STEPS:-100}
 scripts/with-postgres.sh ctest --test-dir "$build_dir" -j "${CTEST_PARALLEL:-2}" --output-on-failure "$@"

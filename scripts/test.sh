@@ -11,3 +11,5 @@ cmake -S . -B "$build_dir" -DDBTOOL_WERROR=ON -DDBTOOL_BUILD_TESTS=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
 scripts/with-postgres.sh ctest --test-dir "$build_dir" -j "${CTEST_PARALLEL:-2}" --output-on-failure "$@"
+# The workflow checker's seeds (one is random), for repeating a run by hand.
+grep -h "^workflow checker:" "$build_dir/Testing/Temporary/LastTest.log" 2>/dev/null || true

@@ -6,6 +6,7 @@
 //
 //   dbtool_workflow --seed 42 --steps 300      # reproducible: same seed, same steps
 //   dbtool_workflow --seed random --steps 20000
+//   DBTOOL_WORKFLOW_STEPS=100 overrides --steps (CI's sanitized build uses it)
 //
 // On a disagreement it prints the seed and the smallest sequence of steps it could find that
 // still disagrees, and exits 1.
@@ -141,6 +142,9 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    // CI budgets (the sanitized build runs fewer steps) override --steps.
+    if (const char* steps = std::getenv("DBTOOL_WORKFLOW_STEPS"); steps != nullptr && *steps)
+        count = std::stoi(steps);
     std::cerr << "workflow checker: seed " << seed << (randomSeed ? " (random)" : "") << ", "
               << count << " steps (repeat with --seed " << seed << " --steps " << count << ")"
               << std::endl;
