@@ -4,6 +4,7 @@
 
 #include "base/errors.hpp"
 #include "base/text.hpp"
+#include "seed/csv_stream.hpp"
 #include "seed/load_context.hpp"
 
 namespace dbtool {
@@ -90,9 +91,12 @@ void loadCsv(LoadContext& context, const TablePlan& t, TableCounts& counts) {
     const bool direct = t.onConflict == OnConflict::Error && fill.empty();
     std::ifstream in(csvPath, std::ios::binary);
     std::string buffer(1 << 20, '\0');
+    CsvCopyStream stream;  // \. lines and mixed line ends arrive as data
     auto produce = [&](std::string& chunk) {
         in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        chunk.assign(buffer.data(), static_cast<size_t>(in.gcount()));
+        chunk = stream.feed({buffer.data(), static_cast<size_t>(in.gcount())});
+        if (!in)
+            chunk += stream.finish();
         return static_cast<bool>(in);
     };
     const std::string target = direct ? t.info.qualified : "dbtool_csv";

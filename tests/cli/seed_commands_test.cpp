@@ -374,6 +374,31 @@ TEST_F(Seed, CsvThroughCopyKeepsQuotingNullsEmptyStringsAndUtf8) {
     EXPECT_EQ(rows("SELECT title FROM posts"), std::vector<std::string>{"the application's"});
 }
 
+// COPY takes a line holding only \. for its end-of-data marker: such a record must arrive
+// as the text \. (it used to end the load silently, dropping every row after it).
+TEST_F(Seed, CsvEndMarkerRecordsAndMixedLineEndsArriveAsData) {
+    seed("001_users.yaml", "users:\n  - {email: a@x, name: A}\n");
+    seed("posts.csv",
+         "author_id,title\r\n"
+         "1,first\r\n"
+         "1,\"multi\n\\.\nline\"\n"
+         "1,\\.\n"
+         "1,after1\r\n"
+         "1,after2");
+    // A one-column CSV, where the record is exactly \.
+    seed("tags.csv", "name\nfirst\n\\.\nafter1\nafter2\n");
+    exec("CREATE TABLE tags (id serial PRIMARY KEY, name text)");
+    seed("002_posts.yaml", "posts:\n  csv: posts.csv\ntags:\n  csv: tags.csv\n");
+    auto r = dbtool({"seed", "run"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("public.posts: 5 inserted"));
+    EXPECT_THAT(r.out, HasSubstr("public.tags: 4 inserted"));
+    EXPECT_EQ(rows("SELECT title FROM posts ORDER BY id"),
+              (std::vector<std::string>{"first", "multi\n\\.\nline", "\\.", "after1", "after2"}));
+    EXPECT_EQ(rows("SELECT name FROM tags ORDER BY id"),
+              (std::vector<std::string>{"first", "\\.", "after1", "after2"}));
+}
+
 TEST_F(Seed, CsvErrorsPointAtTheCsvLine) {
     seed("001_users.yaml", "users:\n  - {email: a@x, name: A}\n");
     seed("posts.csv", "author_id,title,score\n1,ok,1\n1,\"two\nlines\",2\n1,bad,notanumber\n");
