@@ -15,6 +15,23 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// "; also through foreign keys: public.comments: 1 deleted (keys 17)"
+std::string cascadedText(const SeedOutcome& o) {
+    std::string out;
+    for (const auto& c : o.cascaded) {
+        std::string keys;
+        for (const auto& k : c.keys)
+            keys += (keys.empty() ? "" : ", ") + k;
+        out += (out.empty() ? "" : "; ") + c.table + ": " + std::to_string(c.rows) + " " +
+               c.action +
+               (keys.empty()
+                    ? ""
+                    : " (keys " + keys +
+                          (c.rows > static_cast<int64_t>(c.keys.size()) ? ", ..." : "") + ")");
+    }
+    return out.empty() ? out : "; also through foreign keys: " + out;
+}
+
 std::string countsText(const SeedOutcome& o) {
     std::string out;
     for (const auto& t : o.tables) {
@@ -45,7 +62,7 @@ std::string countsText(const SeedOutcome& o) {
         }
         out += (out.empty() ? "" : "; ") + part;
     }
-    return out.empty() ? "no rows" : out;
+    return (out.empty() ? "no rows" : out) + cascadedText(o);
 }
 
 class PrintingSeedObserver : public SeedObserver {
@@ -125,6 +142,11 @@ json outcomeJson(const SeedOutcome& o) {
                 {"deleted", o.deleted}, {"not_restored", o.notRestored}};
     if (o.action == SeedOutcome::Action::Undone)
         out["kept"] = o.kept;
+    json cascaded = json::array();
+    for (const auto& c : o.cascaded)
+        cascaded.push_back(
+            {{"table", c.table}, {"action", c.action}, {"rows", c.rows}, {"keys", c.keys}});
+    out["cascaded"] = cascaded;
     if (o.action == SeedOutcome::Action::Reloaded)
         out["stale_because"] = o.reason;
     return out;
@@ -151,6 +173,7 @@ struct RunArgs {
     std::vector<std::string> names;
     bool dryRun = false;
     bool force = false;
+    bool cascade = false;
     uint64_t randomSeed = 1;
 };
 
@@ -160,6 +183,7 @@ int runRun(Context& ctx, const RunArgs& a) {
     o.names = a.names;
     o.dryRun = a.dryRun;
     o.force = a.force;
+    o.cascade = a.cascade;
     o.randomSeed = a.randomSeed;
     const auto outcomes = l.seeder->run(o);
     int ran = 0, changed = 0;
@@ -248,9 +272,10 @@ int runStatus(Context& ctx, bool exitCode) {
     return exitCode && differs ? static_cast<int>(ExitCode::Check) : 0;
 }
 
-int runUndo(Context& ctx, const std::optional<std::string>& name, bool all, bool includeChanged) {
+int runUndo(Context& ctx, const std::optional<std::string>& name, bool all,
+            const UndoOptions& options) {
     auto l = load(ctx);
-    const auto outcomes = l.seeder->undo(name, all, includeChanged);
+    const auto outcomes = l.seeder->undo(name, all, options);
     int64_t deleted = 0;
     json items = json::array();
     for (const auto& o : outcomes) {
@@ -297,6 +322,9 @@ void addSeedCommands(CLI::App& app, Action& action) {
                      "Validate and show what would be loaded; change nothing");
     runCmd->add_flag("--force", run->force,
                      "Re-run changed (and named) seeds: undo their rows, then load again");
+    runCmd->add_flag("--cascade", run->cascade,
+                     "Let deleting a re-run or stale seed's previous rows reach other rows "
+                     "through ON DELETE CASCADE / SET NULL / SET DEFAULT, and report them");
     runCmd->add_option("--random-seed", run->randomSeed,
                        "Randomness of generated rows (same seed, same data; default 1)");
     runCmd->callback([&action, run] { action = [run](Context& c) { return runRun(c, *run); }; });
@@ -317,13 +345,16 @@ void addSeedCommands(CLI::App& app, Action& action) {
         "Delete exactly the rows a seed inserted (default: the newest seed) and unrecord it");
     auto* nameOpt = undo->add_option("NAME", *undoName, "The seed to undo");
     undo->add_flag("--all", *undoAll, "Undo every applied seed, newest first")->excludes(nameOpt);
-    auto includeChanged = std::make_shared<bool>(false);
-    undo->add_flag("--include-changed", *includeChanged,
+    auto undoOptions = std::make_shared<UndoOptions>();
+    undo->add_flag("--include-changed", undoOptions->includeChanged,
                    "Also delete rows with the seed's keys that were changed since it wrote them "
                    "(kept by default)");
-    undo->callback([&action, undoName, undoAll, includeChanged] {
-        action = [undoName, undoAll, includeChanged](Context& c) {
-            return runUndo(c, *undoName, *undoAll, *includeChanged);
+    undo->add_flag("--cascade", undoOptions->cascade,
+                   "Let the delete reach other rows through ON DELETE CASCADE / SET NULL / SET "
+                   "DEFAULT (refused by default), and report them");
+    undo->callback([&action, undoName, undoAll, undoOptions] {
+        action = [undoName, undoAll, undoOptions](Context& c) {
+            return runUndo(c, *undoName, *undoAll, *undoOptions);
         };
     });
 

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "base/text.hpp"
@@ -287,7 +288,8 @@ std::string SeedTable::rangesOf() const {
 
 RecordedRowsDeleted SeedTable::deleteRecordedRows(const std::string& seed, const TableInfo& table,
                                                   const std::optional<std::string>& xids,
-                                                  int64_t expected) {
+                                                  int64_t expected,
+                                                  const std::vector<CascadeProbe>& probes) {
     // Keys recorded one by one ([k1, k2]), then ranges of an integer key.
     std::vector<std::pair<std::string, std::string>> forms{{"", keyListed(table)}};
     if (integerKey(table)) {
@@ -298,11 +300,35 @@ RecordedRowsDeleted SeedTable::deleteRecordedRows(const std::string& seed, const
     const std::string mine = xids ? " AND t.xmin = ANY($3::xid[])" : " AND $3::text IS NOT NULL";
     RecordedRowsDeleted out;
     for (const auto& [join, where] : forms) {
-        auto r = session_.execParams("DELETE FROM " + table.qualified + " t" +
-                                         (join.empty() ? "" : " USING" + join.substr(1)) +
-                                         " WHERE " + where + mine,
-                                     params);
-        out.deleted += std::stoll(PQcmdTuples(r.get()));
+        const std::string del = "DELETE FROM " + table.qualified + " t" +
+                                (join.empty() ? "" : " USING" + join.substr(1)) + " WHERE " +
+                                where + mine;
+        if (probes.empty()) {
+            auto r = session_.execParams(del, params);
+            out.deleted += std::stoll(PQcmdTuples(r.get()));
+            continue;
+        }
+        // The probes read the snapshot of the statement: the rows the cascade will reach.
+        std::string sql = "WITH d AS (" + del + " RETURNING t.*) SELECT (SELECT count(*) FROM d)";
+        for (const auto& p : probes)
+            sql += ", " + p.sql;
+        auto r = session_.execParams(sql, params);
+        out.deleted += std::stoll(PQgetvalue(r.get(), 0, 0));
+        for (size_t i = 0; i < probes.size(); ++i) {
+            auto found =
+                CascadedRows::parse(probes[i], PQgetvalue(r.get(), 0, static_cast<int>(i) + 1));
+            if (found.rows == 0)
+                continue;
+            auto same = std::find_if(out.cascaded.begin(), out.cascaded.end(), [&](const auto& c) {
+                return c.table == found.table && c.action == found.action;
+            });
+            if (same == out.cascaded.end()) {
+                out.cascaded.push_back(found);
+            } else {
+                same->rows += found.rows;
+                same->keys.insert(same->keys.end(), found.keys.begin(), found.keys.end());
+            }
+        }
     }
     if (!xids || out.deleted >= expected) {
         return out;

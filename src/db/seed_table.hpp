@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "db/cascade.hpp"
 #include "db/catalog.hpp"
 #include "db/session.hpp"
 
@@ -56,6 +57,9 @@ struct RecordedRowsDeleted {
     // or a delete and a new row with the same key): not the seed's any more, so kept.
     int64_t kept = 0;
     std::vector<std::string> keptKeys;  // the first few kept keys, "7" or "(a, en)"
+    // Rows of other tables the delete reached through ON DELETE CASCADE / SET NULL / SET
+    // DEFAULT (as the probes found them, before the delete).
+    std::vector<CascadedRows> cascaded;
 };
 
 // dbtool's seed tracking tables in the tracking schema, and every statement that reads or
@@ -109,10 +113,11 @@ class SeedTable {
     // Deletes the rows of `table` whose keys `seed` recorded and that are still the rows it
     // wrote (xmin among `xids`); with `xids` nullopt (asked for explicitly), every row with a
     // recorded key. `expected` rows were recorded: when fewer are deleted, the kept ones are
-    // counted.
+    // counted. `probes` (cascadeProbes over the source "d") find the rows the delete reaches
+    // through foreign keys.
     RecordedRowsDeleted deleteRecordedRows(const std::string& seed, const TableInfo& table,
-                                           const std::optional<std::string>& xids,
-                                           int64_t expected);
+                                           const std::optional<std::string>& xids, int64_t expected,
+                                           const std::vector<CascadeProbe>& probes = {});
     // Whether any row with a key `seed` recorded is still in `table`.
     bool anyRecordedRowExists(const std::string& seed, const TableInfo& table);
 

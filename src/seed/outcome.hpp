@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "db/cascade.hpp"
+
 namespace dbtool {
 
 // What a seed run or undo did, as values the CLI reports (text or JSON).
@@ -32,6 +34,9 @@ struct SeedOutcome {
     int64_t notRestored = 0;  // undo: rows the seed updated, which stay as they are
     int64_t kept = 0;         // undo: rows changed since the seed, kept
     std::string reason;       // reloaded: why the seed was stale
+    // Rows of other tables that deleting the seed's rows reached through foreign keys
+    // (only with --cascade: otherwise the run refuses).
+    std::vector<db::CascadedRows> cascaded;
 };
 
 }  // namespace dbtool

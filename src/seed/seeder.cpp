@@ -172,7 +172,12 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
         const std::string checksum = seedChecksum(file, plan.csvFiles);
         if (previous != nullptr) {
             // Loaded again: what is left of its rows goes first, its tracking rows are replaced.
-            const SeedOutcome undone = undoSeed(session_, table, *previous);
+            UndoOptions undo;
+            undo.cascade = options.cascade;
+            undo.what = std::string(staleness.stale ? "reload" : "re-run") + " seed " + file.name +
+                        " (its previous rows are deleted first)";
+            const SeedOutcome undone = undoSeed(session_, table, *previous, undo);
+            outcome.cascaded = undone.cascaded;
             outcome.action =
                 staleness.stale ? SeedOutcome::Action::Reloaded : SeedOutcome::Action::Rerun;
             outcome.reason = staleness.reason;
@@ -238,7 +243,7 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
 }
 
 std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bool all,
-                                      bool includeChanged) {
+                                      const UndoOptions& options) {
     db::LockedRun run(
         session_, schema_, [this](const std::string& holder) { observer_.waitingForLock(holder); },
         "undone in this run");
@@ -277,7 +282,7 @@ std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bo
         const auto start = Clock::now();
         SeedOutcome o;
         run.inTransaction({"", "undoing seed " + seed.name, ""},
-                          [&] { o = undoSeed(session_, table, seed, includeChanged); });
+                          [&] { o = undoSeed(session_, table, seed, options); });
         run.completed(seed.name);
         o.ms = msSince(start);
         observer_.done(o);

@@ -11,6 +11,7 @@
 #include "db/session.hpp"
 #include "seed/outcome.hpp"
 #include "seed/seed_files.hpp"
+#include "seed/undo.hpp"
 
 namespace dbtool {
 
@@ -40,7 +41,8 @@ class SeedObserver {
 struct SeedRunOptions {
     std::vector<std::string> names;  // empty = every pending seed
     bool dryRun = false;
-    bool force = false;  // re-run changed (and named, applied) seeds: undo, then run again
+    bool force = false;    // re-run changed (and named, applied) seeds: undo, then run again
+    bool cascade = false;  // undoing a previous run may reach other rows (see undoSeed)
     uint64_t randomSeed = 1;
 };
 
@@ -56,9 +58,9 @@ class Seeder {
     std::vector<SeedStatus> status();
     std::vector<SeedOutcome> run(const SeedRunOptions& options);
     // Undoes `name`, or the newest applied seed, or (all) every applied seed newest first.
-    // `includeChanged`: see undoSeed.
+    // `options`: see undoSeed (`what` is set here).
     std::vector<SeedOutcome> undo(const std::optional<std::string>& name, bool all,
-                                  bool includeChanged = false);
+                                  const UndoOptions& options = {});
 
   private:
     void checkNamesExist(const std::vector<std::string>& names) const;

@@ -54,8 +54,30 @@ Staleness checkStaleness(db::TableLookup& catalog, db::SeedTable& table,
     return {true, "none of the " + std::to_string(inserted) + " rows it inserted are left"};
 }
 
+namespace {
+
+std::string describe(const std::vector<db::CascadedRows>& rows) {
+    std::string out;
+    for (const auto& c : rows) {
+        std::string keys;
+        for (const auto& k : c.keys)
+            keys += (keys.empty() ? "" : ", ") + k;
+        out += (out.empty() ? "" : "; ") + std::to_string(c.rows) + " row(s) of " + c.table + " " +
+               c.action +
+               (keys.empty()
+                    ? ""
+                    : " (keys " + keys +
+                          (c.rows > static_cast<int64_t>(c.keys.size()) ? ", ..." : "") + ")");
+    }
+    return out;
+}
+
+}  // namespace
+
 SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::AppliedSeed& seed,
-                     bool includeChanged) {
+                     const UndoOptions& options) {
+    const bool includeChanged = options.includeChanged;
+    const std::string what = options.what.empty() ? "undo seed " + seed.name : options.what;
     SeedOutcome outcome;
     outcome.name = seed.name;
     outcome.action = SeedOutcome::Action::Undone;
@@ -67,7 +89,7 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
             continue;  // gone with its table
         if (!c.undoable && c.inserted > 0) {
             throw Error(ExitCode::Check,
-                        "cannot undo seed " + seed.name + ": table " + c.table +
+                        "cannot " + what + ": table " + c.table +
                             " has no primary key, so the rows it inserted cannot be told apart",
                         {},
                         "delete them by hand, then unrecord the seed: DELETE FROM schema_seeds "
@@ -93,12 +115,12 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
             continue;
         }
         if (info->primaryKey.empty()) {
-            throw Error(ExitCode::Check, "cannot undo seed " + seed.name + ": table " + tableId +
-                                             " has no primary key any more");
+            throw Error(ExitCode::Check,
+                        "cannot " + what + ": table " + tableId + " has no primary key any more");
         }
         if (!seed.xids && !includeChanged && table.anyRecordedRowExists(seed.name, *info)) {
             throw Error(ExitCode::Check,
-                        "cannot undo seed " + seed.name +
+                        "cannot " + what +
                             ": it was recorded by dbtool 0.1, which did not keep which rows are "
                             "still the ones it inserted; rows in " +
                             tableId + " with its keys may be the application's",
@@ -108,8 +130,21 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
         }
         try {
             analyzeIfStatisticsAreStale(session, *info, inserted[tableId]);
-            const auto done =
-                table.deleteRecordedRows(seed.name, *info, written, inserted[tableId]);
+            const auto done = table.deleteRecordedRows(seed.name, *info, written, inserted[tableId],
+                                                       db::cascadeProbes(session, info->oid, "d"));
+            if (!done.cascaded.empty() && !options.cascade) {
+                throw Error(ExitCode::Check,
+                            "cannot " + what + ": deleting its rows of " + tableId +
+                                " would reach rows that are not the seed's through foreign "
+                                "keys: " +
+                                describe(done.cascaded),
+                            {},
+                            "those rows were added by the application or another seed: delete "
+                            "or re-point them first, or undo the seed that added them; "
+                            "--cascade lets it happen, and reports every row it reaches");
+            }
+            outcome.cascaded.insert(outcome.cascaded.end(), done.cascaded.begin(),
+                                    done.cascaded.end());
             outcome.deleted += done.deleted;
             outcome.kept += done.kept;
             counts.deleted = done.deleted;
@@ -118,7 +153,7 @@ SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::Appli
             outcome.tables.push_back(counts);
         } catch (db::SqlError& e) {
             throw db::describeSqlError(
-                e, "cannot undo seed " + seed.name + ": " + e.what(), {},
+                e, "cannot " + what + ": " + e.what(), {},
                 e.server().sqlstate == "23503"
                     ? "rows added since (by the application or a later seed) still refer to rows "
                       "of this seed; undo the later seed first, or delete those rows"

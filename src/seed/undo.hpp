@@ -30,7 +30,17 @@ Staleness checkStaleness(db::TableLookup& catalog, db::SeedTable& table,
 // deleted (the user's explicit choice; also the only way to undo a seed recorded by dbtool
 // 0.1, which did not keep the rows' identity). Throws Error(ExitCode::Check) when its rows
 // cannot be told apart (a table without a primary key, or no identity recorded).
+//
+// Rows of other tables that the delete would reach through ON DELETE CASCADE, SET NULL or SET
+// DEFAULT (the application's, another seed's, or this seed's changed ones) make it refuse
+// with Error(ExitCode::Check), listing them, unless `cascade` is set; then they are reported
+// in the outcome.
+struct UndoOptions {
+    bool includeChanged = false;
+    bool cascade = false;
+    std::string what;  // for errors: "undo seed 001_users" (the default), "re-run seed ..."
+};
 SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::AppliedSeed& seed,
-                     bool includeChanged = false);
+                     const UndoOptions& options = {});
 
 }  // namespace dbtool

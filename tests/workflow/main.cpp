@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <random>
 #include <string>
 
@@ -64,6 +65,9 @@ std::string show(const Snapshot& s) {
     return out + "\n";
 }
 
+// How many dbtool commands of the main run ended with each exit code (what was exercised).
+std::map<int, int> exitCodes;
+
 // Runs `steps` on a fresh world and model; the first disagreement, or "" when none.
 std::string check(const std::vector<Step>& steps, bool verbose, size_t* failedAt = nullptr) {
     World world;
@@ -73,6 +77,8 @@ std::string check(const std::vector<Step>& steps, bool verbose, size_t* failedAt
         const auto target = model.resolve(step);
         const World::Outcome outcome = world.run(step, target);
         const int expected = model.apply(step);
+        if (verbose && !commandOf(step).empty())
+            ++exitCodes[outcome.exitCode];
         std::string problems;
         if (outcome.exitCode != expected)
             problems += "exit code " + std::to_string(outcome.exitCode) + ", expected " +
@@ -160,8 +166,11 @@ int main(int argc, char** argv) {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
             .count();
     if (failure.empty()) {
+        std::string codes;
+        for (const auto& [code, n] : exitCodes)
+            codes += (codes.empty() ? "" : ", ") + std::to_string(n) + " x " + std::to_string(code);
         std::cerr << "workflow checker: " << count << " steps agree with the model (" << seconds
-                  << " s)" << std::endl;
+                  << " s; dbtool exit codes: " << codes << ")" << std::endl;
         return 0;
     }
     std::cerr << "workflow checker: DISAGREEMENT with seed " << seed << " at " << failure;

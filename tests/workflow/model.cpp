@@ -84,7 +84,8 @@ std::map<std::string, std::string> migrationFiles() {
          "-- migrate:down\nDROP TABLE tags;\n"},
         {"3_posts.sql",
          "-- migrate:up\nCREATE TABLE posts (id serial PRIMARY KEY, author_id bigint NOT NULL "
-         "REFERENCES users, title text NOT NULL);\n-- migrate:down\nDROP TABLE posts;\n"},
+         "REFERENCES users ON DELETE CASCADE, title text NOT NULL);\n"
+         "-- migrate:down\nDROP TABLE posts;\n"},
         {"4_posts_title_idx.sql",
          "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY posts_title_idx ON posts "
          "(title);\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY posts_title_idx;\n"},
@@ -127,6 +128,10 @@ std::vector<std::string> commandOf(const Step& step) {
             return {"seed", "undo", name};
         case K::SeedUndoAll:
             return {"seed", "undo", "--all"};
+        case K::SeedUndoAllCascade:
+            return {"seed", "undo", "--all", "--cascade"};
+        case K::SeedRunForceCascade:
+            return {"seed", "run", "--force", "--cascade"};
         default:
             return {};
     }
@@ -282,7 +287,7 @@ bool Model::stale(const State& s, int seed) const {
                         [&](const Row& r) { return r.owner == seed; });
 }
 
-int Model::undo(State& s, int seed) const {
+int Model::undo(State& s, int seed, bool cascade) const {
     const Recorded& rec = s.recorded.at(seed);
     const std::string table = tableOf(seed);
     auto it = s.incarnation.find(table);
@@ -292,9 +297,13 @@ int Model::undo(State& s, int seed) const {
             if (r.owner == seed && !r.changed)
                 deleted.insert(r.key);
         if (table == "users") {
-            for (const auto& r : s.rows)
-                if (r.table == "posts" && deleted.count(r.value))
-                    return 6;  // a post still refers to one of them
+            const bool referenced = std::any_of(s.rows.begin(), s.rows.end(), [&](const Row& r) {
+                return r.table == "posts" && deleted.count(r.value);
+            });
+            if (referenced && !cascade)
+                return 8;  // ON DELETE CASCADE would take posts that are not the seed's
+            std::erase_if(
+                s.rows, [&](const Row& r) { return r.table == "posts" && deleted.count(r.value); });
         }
         std::erase_if(s.rows, [&](const Row& r) { return r.owner == seed && !r.changed; });
         for (auto& r : s.rows)
@@ -339,7 +348,7 @@ int Model::load(State& s, int seed) const {
     return 0;
 }
 
-int Model::seedRun(std::optional<int> only, bool force) {
+int Model::seedRun(std::optional<int> only, bool force, bool cascade) {
     for (int seed = 0; seed < kSeeds; ++seed) {
         if (only && *only != seed)
             continue;
@@ -356,7 +365,7 @@ int Model::seedRun(std::optional<int> only, bool force) {
                 return 5;
             if (seed == 2 && !next.recorded.count(0))
                 return 5;
-            if (const int code = undo(next, seed))
+            if (const int code = undo(next, seed, cascade))
                 return code;
         }
         if (const int code = load(next, seed))
@@ -382,7 +391,7 @@ int Model::seedUndo(const Step& step) {
     }
     for (int seed : chosen) {
         State next = s_;
-        if (const int code = undo(next, seed))
+        if (const int code = undo(next, seed, step.kind == K::SeedUndoAllCascade))
             return code;
         s_ = next;
     }
@@ -434,7 +443,10 @@ int Model::apply(const Step& step) {
         case K::SeedUndo:
         case K::SeedUndoNamed:
         case K::SeedUndoAll:
+        case K::SeedUndoAllCascade:
             return seedUndo(step);
+        case K::SeedRunForceCascade:
+            return seedRun(std::nullopt, true, true);
         case K::EditSeed:
             s_.version[step.arg % 2] ^= 1;
             return 0;

@@ -31,6 +31,8 @@ struct Step {
         SeedUndo,
         SeedUndoNamed,
         SeedUndoAll,
+        SeedUndoAllCascade,
+        SeedRunForceCascade,
         EditSeed,
         AppInsertUser,
         AppInsertTag,
@@ -120,9 +122,10 @@ class Model {
     void migrateTo(int level);
     void redo();
     bool stale(const State& s, int seed) const;
-    int seedRun(std::optional<int> only, bool force);
-    // Undoes `seed` in `s`; returns an exit code (0, or 6 when a row still refers to it).
-    int undo(State& s, int seed) const;
+    int seedRun(std::optional<int> only, bool force, bool cascade = false);
+    // Undoes `seed` in `s`; returns an exit code (0, or 8 when posts refer to its users and
+    // `cascade` is not set: ON DELETE CASCADE would take them).
+    int undo(State& s, int seed, bool cascade) const;
     int load(State& s, int seed) const;
     int seedUndo(const Step& step);
     std::vector<const Row*> rowsOf(const std::string& table) const;
