@@ -163,9 +163,16 @@ std::string conflictClause(const TablePlan& t, const std::vector<std::string>& c
         target += (target.empty() ? "" : ", ") + quoteIdentifier(k);
     if (t.onConflict == OnConflict::Skip)
         return " ON CONFLICT (" + target + ") DO NOTHING";
+    // The conflict key found the row; neither it nor the primary key is rewritten (a seed's
+    // id: 10 must not renumber the application's row 1 and, through ON UPDATE CASCADE, its
+    // references), nor a GENERATED ALWAYS identity (which would fail with 428C9).
     std::string set;
     for (const auto& c : columns) {
-        if (std::find(t.key.begin(), t.key.end(), c) != t.key.end())
+        const db::ColumnInfo* info = t.info.column(c);
+        if (std::find(t.key.begin(), t.key.end(), c) != t.key.end() ||
+            std::find(t.info.primaryKey.begin(), t.info.primaryKey.end(), c) !=
+                t.info.primaryKey.end() ||
+            (info != nullptr && info->identity == 'a'))  // GENERATED ALWAYS: only DEFAULT
             continue;
         const std::string q = quoteIdentifier(c);
         set += (set.empty() ? "" : ", ") + q + " = EXCLUDED." + q;

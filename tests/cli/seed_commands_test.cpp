@@ -461,6 +461,39 @@ TEST_F(Seed, OnConflictSkipAndUpdate) {
     EXPECT_THAT(noIndex.err, HasSubstr("unique index"));
 }
 
+// The conflict key finds the row; its primary key is never rewritten.
+TEST_F(Seed, OnConflictUpdateNeverRewritesThePrimaryKey) {
+    exec(
+        "CREATE TABLE codes (id int PRIMARY KEY, code text UNIQUE NOT NULL, name text);"
+        "CREATE TABLE uses (id serial PRIMARY KEY, code_id int REFERENCES codes ON UPDATE "
+        "CASCADE);"
+        "INSERT INTO codes VALUES (1, 'A', 'old'); INSERT INTO uses (code_id) VALUES (1)");
+    seed("001_codes.yaml",
+         "codes:\n  key: code\n  on_conflict: update\n  rows:\n"
+         "    - {id: 10, code: A, name: new}\n    - {id: 11, code: B, name: b}\n");
+    auto r = dbtool({"seed", "run"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("public.codes: 1 inserted, 1 updated"));
+    EXPECT_EQ(rows("SELECT id || code || name FROM codes ORDER BY id"),
+              (std::vector<std::string>{"1Anew", "11Bb"}));
+    EXPECT_EQ(scalar("SELECT code_id FROM uses"), "1");
+
+    // A GENERATED ALWAYS identity given explicitly: OVERRIDING SYSTEM VALUE for the insert,
+    // left alone by the update (it could only be set to DEFAULT: 428C9).
+    exec(
+        "CREATE TABLE things (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, code text "
+        "UNIQUE, n int GENERATED ALWAYS AS IDENTITY, name text);"
+        "INSERT INTO things (code, name) VALUES ('C', 'app')");
+    seed("002_things.yaml",
+         "things:\n  key: code\n  on_conflict: update\n  rows:\n"
+         "    - {id: 9, n: 9, code: C, name: seeded}\n"
+         "    - {id: 5, n: 7, code: A, name: x}\n");
+    auto things = dbtool({"seed", "run"});
+    ASSERT_EQ(things.exitCode, 0) << things.err;
+    EXPECT_EQ(rows("SELECT id || ' ' || n || ' ' || code || ' ' || name FROM things ORDER BY id"),
+              (std::vector<std::string>{"1 1 C seeded", "5 7 A x"}));
+}
+
 TEST_F(Seed, RerunDoesNothingAndUndoRemovesOnlyTheSeedsRows) {
     seed("001_users.yaml", "users:\n  - {email: a@x, name: A}\n  - {email: b@x, name: B}\n");
     seed("002_more.yaml", "users:\n  - {email: c@x, name: C}\n");
