@@ -145,8 +145,8 @@ std::vector<AppliedSeed> SeedTable::read() {
         "SELECT name, checksum, coalesce(environment, ''), "
         "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
         "coalesce(execution_ms, 0), rows_inserted, rows_updated, row_counts::text, " +
-        std::string(hasIdentityColumns() ? "xids::text" : "NULL") + " FROM " + seeds() +
-        " ORDER BY name");
+        std::string(hasIdentityColumns() ? "xids::text" : "NULL") +
+        ", (extract(epoch FROM applied_at) * 1000000)::bigint FROM " + seeds() + " ORDER BY name");
     std::vector<AppliedSeed> out;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
         AppliedSeed s;
@@ -160,6 +160,7 @@ std::vector<AppliedSeed> SeedTable::read() {
         s.rowCountsJson = PQgetvalue(r.get(), i, 7);
         if (PQgetisnull(r.get(), i, 8) == 0)
             s.xids = PQgetvalue(r.get(), i, 8);
+        s.appliedAtMicros = std::stoll(PQgetvalue(r.get(), i, 9));
         out.push_back(std::move(s));
     }
     return out;

@@ -31,6 +31,7 @@ struct AppliedSeed {
     std::string checksum;
     std::string environment;
     std::string appliedAt;
+    int64_t appliedAtMicros = 0;  // the same, to order seeds by when they were applied
     int64_t executionMs = 0;
     int64_t rowsInserted = 0;
     int64_t rowsUpdated = 0;

@@ -248,15 +248,21 @@ std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bo
         session_, schema_, [this](const std::string& holder) { observer_.waitingForLock(holder); },
         "undone in this run");
     db::SeedTable table(session_, schema_);
-    std::vector<db::AppliedSeed> applied = table.read();
-    // Newest first: the order the seeds ran in, reversed.
+    // The environment's seeds only (shared ones and its own folder's), newest first: the
+    // order they were applied in, reversed.
+    std::vector<db::AppliedSeed> applied;
+    for (auto& a : table.read()) {
+        if (a.environment.empty() || a.environment == environment_)
+            applied.push_back(std::move(a));
+    }
     std::map<std::string, size_t> position;
     for (size_t i = 0; i < files_.size(); ++i)
         position[files_[i].name] = i;
     std::sort(applied.begin(), applied.end(), [&](const auto& a, const auto& b) {
-        const size_t pa = position.count(a.name) ? position[a.name] : 0;
-        const size_t pb = position.count(b.name) ? position[b.name] : 0;
-        return pa != pb ? pa > pb : a.appliedAt > b.appliedAt;
+        if (a.appliedAtMicros != b.appliedAtMicros)
+            return a.appliedAtMicros > b.appliedAtMicros;
+        return (position.count(a.name) ? position[a.name] : 0) >
+               (position.count(b.name) ? position[b.name] : 0);
     });
     std::vector<db::AppliedSeed> chosen;
     if (name) {

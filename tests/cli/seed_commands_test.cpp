@@ -671,6 +671,19 @@ TEST_F(Seed, EnvironmentSpecificSeeds) {
     EXPECT_EQ(doc["summary"]["pending"], 1);
     EXPECT_EQ(doc["summary"]["applied"], 1);
     EXPECT_EQ(doc["summary"]["missing"], 0);  // test's seed is not "missing" in development
+
+    // Undo acts on exactly the environment's seeds, newest applied first.
+    ASSERT_EQ(dbtool({"seed", "run"}).exitCode, 0);  // development's 002_dev
+    seed("003_more.yaml", "users:\n  - {email: more@x, name: More}\n");
+    ASSERT_EQ(dbtool({"seed", "run", "--env", "test"}).exitCode, 0);
+    auto undo = dbtool({"seed", "undo", "--all", "--env", "test", "--format", "json"});
+    ASSERT_EQ(undo.exitCode, 0) << undo.err;
+    std::vector<std::string> undone;
+    const auto undoDoc = json::parse(undo.out);
+    for (const auto& s : undoDoc["seeds"])
+        undone.push_back(s["name"]);
+    EXPECT_EQ(undone, (std::vector<std::string>{"003_more", "test/002_test", "001_users"}));
+    EXPECT_EQ(rows("SELECT email FROM users"), std::vector<std::string>{"dev@x"});
 }
 
 TEST_F(Seed, NamedRunsDryRunCreateAndJson) {
