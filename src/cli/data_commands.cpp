@@ -5,6 +5,7 @@
 
 #include "cli/context.hpp"
 #include "data/data_query.hpp"
+#include "report/exact_value.hpp"
 
 namespace dbtool::cli {
 
@@ -78,31 +79,6 @@ std::string csvField(const std::optional<std::string>& v) {
     return out + "\"";
 }
 
-json typedValue(const std::optional<std::string>& v, Oid type) {
-    if (!v)
-        return nullptr;
-    switch (type) {
-        case 16:
-            return *v == "t";  // bool
-        case 20:
-        case 21:
-        case 23:
-            return std::stoll(*v);  // int8, int2, int4
-        case 700:
-        case 701:
-            return std::stod(*v);  // float4, float8
-        case 114:
-        case 3802:  // json, jsonb
-            try {
-                return json::parse(*v);
-            } catch (const std::exception&) {
-                return *v;
-            }
-        default:
-            return *v;  // numeric and everything else as text: no precision lost
-    }
-}
-
 std::string shellQuote(const std::string& s) {
     std::string out = "'";
     for (char c : s)
@@ -154,7 +130,7 @@ int runList(Context& ctx, const ListArgs& a) {
             for (const auto& row : page.rows) {
                 json r = json::object();
                 for (size_t c = 0; c < page.columns.size(); ++c)
-                    r[page.columns[c]] = typedValue(row[c], page.types[c]);
+                    r[page.columns[c]] = report::exactJsonValue(row[c], page.types[c]);
                 rows.push_back(r);
             }
             out.document({{"table", page.table},

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "report/exact_value.hpp"
 #include "support/database.hpp"
 
 namespace dbtool::test {
@@ -181,6 +182,64 @@ TEST_F(DataList, FormatsKeepNullAndEmptyStringApart) {
     auto refused = dbtool({"migrate", "status", "--format", "csv"});
     EXPECT_EQ(refused.exitCode, 2);
     EXPECT_THAT(refused.err, HasSubstr("--format csv is for `dbtool data list`"));
+}
+
+// Differential: every value of --format json against PostgreSQL's own text output of it, for
+// the built-in types over edge values. A JSON string must be the text exactly; a typed value
+// must say the same (a number's JSON text is PostgreSQL's, json the same tokens).
+TEST_F(DataList, JsonValuesAreExactlyPostgresTextForEveryBuiltInType) {
+    exec(R"(CREATE TABLE edge (id int PRIMARY KEY, i2 int2, i4 int4, i8 int8, f4 float4,
+        f8 float8, n numeric, j json, jb jsonb, t text, b bool, by bytea, iv interval,
+        ts timestamptz, d date, r int4range, a int[], u uuid, x xml, c char(3), bt bit(4));
+      INSERT INTO edge VALUES
+        (1, -32768, -2147483648, -9223372036854775808, 'Infinity', '5e-324',
+         '123456789012345678901234567890.123', '{"a":1,"a":2}',
+         '{"n": 123456789012345678901234567890, "b": 1, "aa": 2}', 'NULL', true, '\x00ff',
+         '1 year 2 mons -3 days 04:05:06.789', 'infinity', '-infinity', '[1,5)', '{1,NULL,3}',
+         'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '<a>&amp;</a>', 'ab', B'1010'),
+        (2, 32767, 2147483647, 9223372036854775807, '-Infinity', '1.7976931348623157e+308',
+         'NaN', '  [1, 2]', '[1.5, "é", null, {"k": "\"q\""}]', '', false, '', '-00:00:01',
+         '2024-02-29 23:59:59.999999+00', '2000-01-01', 'empty', '{}', NULL, NULL, NULL, NULL),
+        (3, 0, 0, 0, 'NaN', '-0', '1.50', '1e400', '{"a": 1.50}', E'tab\there', NULL, NULL,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        (4, NULL, NULL, NULL, '0.1', '0.1', NULL, '{"b":1,"a":2}', '"x"', NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        (5, NULL, NULL, NULL, '-0', '1e100', NULL, 'null', 'null', NULL, NULL, NULL, NULL,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL))");
+    const std::vector<std::string> columns = {"i2", "i4", "i8", "f4", "f8", "n",  "j",
+                                              "jb", "t",  "b",  "by", "iv", "ts", "d",
+                                              "r",  "a",  "u",  "x",  "c",  "bt"};
+    const json page = list({"edge", "--order-by", "id"});
+    ASSERT_EQ(page["rows"].size(), 5u);
+    for (size_t row = 0; row < 5; ++row) {
+        for (const auto& c : columns) {
+            // The type's output function, as libpq hands it over (not a cast to text).
+            const std::string text =
+                scalar("SELECT " + c + " FROM edge WHERE id = " + std::to_string(row + 1));
+            const json& v = page["rows"][row][c];
+            const std::string where = "row " + std::to_string(row + 1) + ", " + c + ": " + v.dump();
+            if (v.is_null()) {
+                EXPECT_EQ(text, "<null>") << where;
+            } else if (v.is_string()) {
+                EXPECT_EQ(v.get<std::string>(), text) << where;
+            } else if (v.is_boolean()) {
+                EXPECT_EQ(v.get<bool>() ? "t" : "f", text) << where;
+            } else if (v.is_number()) {
+                EXPECT_EQ(v.dump(), text) << where;
+            } else if (c == "jb") {
+                EXPECT_EQ(v, json::parse(text)) << where;
+                EXPECT_EQ(nlohmann::ordered_json::parse(text).dump(), report::compactJson(text));
+            } else {
+                EXPECT_EQ(v.dump(), report::compactJson(text)) << where;
+            }
+        }
+    }
+    // The values the issue found: nothing rounded, nothing taken for NULL, no crash.
+    EXPECT_EQ(page["rows"][0]["f4"], "Infinity");
+    EXPECT_TRUE(page["rows"][0]["f8"].is_number());
+    EXPECT_EQ(page["rows"][0]["j"], R"({"a":1,"a":2})");
+    EXPECT_EQ(page["rows"][2]["f4"], "NaN");
+    EXPECT_EQ(page["rows"][2]["j"], "1e400");
 }
 
 TEST_F(DataList, HostileIdentifiersAndValues) {
