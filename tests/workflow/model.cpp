@@ -344,6 +344,7 @@ int Model::load(State& s, int seed) const {
     rec.version = s.version[seed];
     rec.incarnation[table] = s.incarnation.at(table);
     rec.inserted = !rows.empty();
+    rec.order = ++s.applied;
     s.recorded[seed] = rec;
     return 0;
 }
@@ -383,11 +384,13 @@ int Model::seedUndo(const Step& step) {
             return 8;
         chosen.push_back(seed);
     } else {
-        for (auto it = s_.recorded.rbegin(); it != s_.recorded.rend(); ++it) {
-            chosen.push_back(it->first);
-            if (step.kind == K::SeedUndo)
-                break;
-        }
+        // Newest applied first.
+        for (const auto& [seed, rec] : s_.recorded)
+            chosen.push_back(seed);
+        std::sort(chosen.begin(), chosen.end(),
+                  [&](int a, int b) { return s_.recorded.at(a).order > s_.recorded.at(b).order; });
+        if (step.kind == K::SeedUndo && !chosen.empty())
+            chosen.resize(1);
     }
     for (int seed : chosen) {
         State next = s_;

@@ -107,6 +107,7 @@ class Model {
         int version = 0;
         std::map<std::string, int> incarnation;  // the seed's tables, as they were
         bool inserted = false;
+        int order = 0;  // when it was applied: undo goes newest first
     };
     struct State {
         int level = 0;
@@ -115,6 +116,7 @@ class Model {
         std::map<int, Recorded> recorded;
         int version[kSeeds] = {0, 0, 0, 0};
         int nextIncarnation = 1;
+        int applied = 0;  // seeds applied so far (orders them)
     };
 
     static int required(const std::string& table);  // the migration creating it
