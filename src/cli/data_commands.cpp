@@ -212,8 +212,20 @@ void addDataCommands(CLI::App& app, Action& action) {
                      "COL or COL:desc; repeatable (default: the primary key)");
     list->add_option("--per-page", a->perPage, "Rows per page (default 20)")
         ->check(CLI::Range(1, 100000));
-    auto* pageOpt = list->add_option("--page", a->page, "Page number (offset pagination)")
-                        ->check(CLI::PositiveNumber);
+    const CLI::Validator atLeastOne(
+        [](const std::string& value) {
+            try {
+                size_t used = 0;
+                if (std::stoll(value, &used) >= 1 && used == value.size())
+                    return std::string();
+            } catch (const std::exception&) {
+                // not a number: the message below
+            }
+            return std::string("must be a page number of at least 1, not ") + value;
+        },
+        "NUMBER");
+    auto* pageOpt =
+        list->add_option("--page", a->page, "Page number (offset pagination)")->check(atLeastOne);
     list->add_option("--after", a->after, "Key printed by the previous page (keyset pagination)")
         ->excludes(pageOpt);
     list->add_flag("--count", a->count, "Only count the matching rows");

@@ -101,9 +101,16 @@ Prepared prepare(db::Session& session, const DataQuery& q) {
         if (f.op == "is null" || f.op == "is not null") {
             cond = col + (f.op == "is null" ? " IS NULL" : " IS NOT NULL");
         } else if (f.op == "~") {
-            // A pattern without % matches anywhere in the text.
-            p.params.emplace_back(f.value.find('%') == std::string::npos ? "%" + f.value + "%"
-                                                                         : f.value);
+            // % is the only wildcard: _ and \ match themselves. A pattern without % matches
+            // anywhere in the text.
+            std::string pattern;
+            for (const char ch : f.value) {
+                if (ch == '_' || ch == '\\')
+                    pattern += '\\';
+                pattern += ch;
+            }
+            p.params.emplace_back(f.value.find('%') == std::string::npos ? "%" + pattern + "%"
+                                                                         : pattern);
             cond = col + "::text ILIKE $" + std::to_string(p.params.size());
         } else {
             p.params.emplace_back(f.value);

@@ -164,6 +164,25 @@ TEST_F(DataList, FiltersCombine) {
     EXPECT_EQ(dbtool({"data", "list", "items", "--where", "id=abc"}).exitCode, 6);
 }
 
+TEST_F(DataList, TildeTreatsOnlyPercentAsAWildcard) {
+    exec(R"(CREATE TABLE s (id int PRIMARY KEY, v text);
+      INSERT INTO s VALUES (1, 'a_b'), (2, 'axb'), (3, 'a=b'), (4, 'a\b'), (5, 'A_B!'))");
+    auto ids = [&](const std::string& where) {
+        std::vector<int> out;
+        const json page = list({"s", "--where", where, "--order-by", "id"});
+        for (const auto& r : page["rows"])
+            out.push_back(r["id"]);
+        return out;
+    };
+    EXPECT_EQ(ids("v~a_b"), (std::vector<int>{1, 5}));  // case-insensitive, _ literal
+    EXPECT_EQ(ids("v~a\\b"), (std::vector<int>{4}));
+    EXPECT_EQ(ids("v~a%b"), (std::vector<int>{1, 2, 3, 4}));
+
+    auto zero = dbtool({"data", "list", "s", "--page", "0"});
+    EXPECT_EQ(zero.exitCode, 2);
+    EXPECT_THAT(zero.err, HasSubstr("--page: must be a page number of at least 1, not 0"));
+}
+
 TEST_F(DataList, FormatsKeepNullAndEmptyStringApart) {
     auto j = list({"items", "--where", "id<=10", "--columns", "id,note,data,ok"});
     EXPECT_EQ(j["rows"][4]["note"], "");          // id 5
