@@ -185,10 +185,12 @@ int runList(Context& ctx, const ListArgs& a) {
                  std::to_string(std::max<int64_t>(1, page.pages)) + ", " +
                  std::to_string(page.totalRows.value_or(0)) + " rows";
     }
-    if (page.nextAfter) {
-        footer += page.keyset ? "; next page: --after " + shellQuote(*page.nextAfter)
-                              : "; next page: --page " + std::to_string(page.page + 1) +
-                                    " (or --after " + shellQuote(*page.nextAfter) + ")";
+    if (page.more) {
+        footer += page.keyset
+                      ? "; next page: --after " + shellQuote(*page.nextAfter)
+                      : "; next page: --page " + std::to_string(page.page + 1) +
+                            (page.nextAfter ? " (or --after " + shellQuote(*page.nextAfter) + ")"
+                                            : std::string());
     } else {
         footer += "; last page";
     }

@@ -187,6 +187,15 @@ DataPage listData(db::Session& session, const DataQuery& q) {
 
     std::string where = p.where;
     auto params = p.params;
+    const bool stableKey = !p.info.primaryKey.empty();
+    if (q.after && !stableKey) {
+        throw Error(ExitCode::Usage,
+                    "--after: " + p.info.id() +
+                        " has no primary key, so its rows have no stable position to continue "
+                        "from (their physical address, ctid, changes when a row is updated, and "
+                        "the row would be listed twice)",
+                    {}, "page it with --page N, or give the table a primary key");
+    }
     if (q.after) {
         page.keyset = true;
         nlohmann::json key;
@@ -248,7 +257,8 @@ DataPage listData(db::Session& session, const DataQuery& q) {
         }
         page.rows.push_back(std::move(row));
     }
-    if (n > q.perPage && shown > 0) {
+    page.more = n > q.perPage && shown > 0;
+    if (page.more && stableKey) {
         nlohmann::json key = nlohmann::json::array();
         for (size_t k = 0; k < page.order.size(); ++k) {
             const int col = static_cast<int>(columns.size() + k);

@@ -49,6 +49,7 @@ struct DataPage {
     // Offset mode only: keyset mode does not count (a count costs as much as the table).
     std::optional<int64_t> totalRows;
     std::optional<std::string> nextAfter;  // --after value for the next page; none at the end
+    bool more = false;  // rows follow this page (nextAfter is unset for tables without a key)
 };
 
 // Reads one page. Identifiers are checked against the catalog (unknown -> error with a

@@ -183,6 +183,23 @@ TEST_F(DataList, TildeTreatsOnlyPercentAsAWildcard) {
     EXPECT_THAT(zero.err, HasSubstr("--page: must be a page number of at least 1, not 0"));
 }
 
+// Without a primary key a row's only position is its ctid, which an update changes: keyset
+// paging could list the row twice, so only offset paging is offered.
+TEST_F(DataList, ATableWithoutPrimaryKeyIsPagedByOffsetOnly) {
+    exec("CREATE TABLE loose (v int); INSERT INTO loose SELECT generate_series(1, 10)");
+    const json first = list({"loose", "--per-page", "5"});
+    EXPECT_EQ(first["rows"].size(), 5u);
+    EXPECT_TRUE(first["paging"]["next_after"].is_null());
+    EXPECT_EQ(first["paging"]["pages"], 2);
+    auto text = dbtool({"data", "list", "loose", "--per-page", "5"});
+    EXPECT_THAT(text.out, HasSubstr("--page 2"));
+    EXPECT_THAT(text.out, Not(HasSubstr("--after")));
+    auto after = dbtool({"data", "list", "loose", "--after", "[\"(0,5)\"]"});
+    EXPECT_EQ(after.exitCode, 2);
+    EXPECT_THAT(after.err, HasSubstr("public.loose has no primary key"));
+    EXPECT_THAT(after.err, HasSubstr("--page N"));
+}
+
 TEST_F(DataList, FormatsKeepNullAndEmptyStringApart) {
     auto j = list({"items", "--where", "id<=10", "--columns", "id,note,data,ok"});
     EXPECT_EQ(j["rows"][4]["note"], "");          // id 5
