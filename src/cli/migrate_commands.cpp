@@ -220,8 +220,10 @@ int runStatus(Context& ctx, bool exitCode) {
                            {"statements", i.statements},
                            {"started_at", i.startedAt}});
     }
+    const auto tracking = l.migrator->trackingProblems();
     const int problems = counts["pending"] + counts["changed"] + counts["missing"] +
-                         counts["out_of_order"] + static_cast<int>(interrupted.size());
+                         counts["out_of_order"] + static_cast<int>(interrupted.size()) +
+                         static_cast<int>(tracking.size());
     if (!out.json()) {
         if (rows.empty()) {
             out.line("No migrations in " + ctx.settings().migrationsDir.string() + ".");
@@ -242,6 +244,8 @@ int runStatus(Context& ctx, bool exitCode) {
         }
         out.line("\n" + (summary.empty() ? std::string("nothing") : summary) +
                  "; current version " + versionText(currentVersion(status)) + ".");
+        for (const auto& t : tracking)
+            out.line(out.red("tracking table: ") + t);
         for (const auto& i : interrupted) {
             const Error e = l.migrator->interruptedError(i);
             out.line(out.red("interrupted: ") + e.what() + "\n  " + e.hint());
@@ -256,6 +260,7 @@ int runStatus(Context& ctx, bool exitCode) {
                     {"out_of_order", counts["out_of_order"]}}},
                   {"current_version", currentVersion(status)},
                   {"interrupted", stopped},
+                  {"tracking_problems", tracking},
                   {"tracking_table", l.migrator->schema() + ".schema_migrations"}});
     return exitCode && problems > 0 ? static_cast<int>(ExitCode::Check) : 0;
 }

@@ -21,6 +21,27 @@ const char* stateName(MigrationState state) {
     return "unknown";
 }
 
+std::vector<std::string> trackingTableProblems(const std::vector<AppliedMigration>& applied) {
+    std::vector<std::string> out;
+    std::map<std::string, std::string> seen;  // canonical version -> as recorded
+    for (const auto& row : applied) {
+        const bool digits = !row.version.empty() &&
+                            row.version.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits) {
+            out.push_back("version '" + row.version +
+                          "' is not a version (only digits): fix or delete that row");
+            continue;
+        }
+        auto [it, inserted] = seen.emplace(canonicalVersion(row.version), row.version);
+        if (!inserted) {
+            const auto [first, second] = std::minmax(it->second, row.version);
+            out.push_back("versions '" + first + "' and '" + second +
+                          "' are one migration recorded twice: delete one of the rows");
+        }
+    }
+    return out;
+}
+
 std::vector<MigrationStatus> computeStatus(const std::vector<Migration>& files,
                                            const std::vector<AppliedMigration>& applied) {
     std::map<std::string, MigrationStatus> byVersion;

@@ -30,6 +30,12 @@ struct MigrationStatus {
 };
 
 // Every migration known from files or the table, in version order.
+// Rows of the tracking table that no migration file can stand for, as messages: versions
+// that are not all digits (hand-edited: '20240101090200 ') and one version recorded twice
+// under different spellings ('020240101090300' and '20240101090300'). computeStatus would
+// otherwise take them for other versions or merge them silently.
+std::vector<std::string> trackingTableProblems(const std::vector<AppliedMigration>& applied);
+
 std::vector<MigrationStatus> computeStatus(const std::vector<Migration>& files,
                                            const std::vector<AppliedMigration>& applied);
 

@@ -53,6 +53,10 @@ std::vector<MigrationStatus> Migrator::status() {
     return computeStatus(files_, readApplied());
 }
 
+std::vector<std::string> Migrator::trackingProblems() {
+    return trackingTableProblems(readApplied());
+}
+
 std::vector<db::InterruptedMigration> Migrator::interrupted() {
     return db::MigrationTable(session_, schema_).interrupted();
 }
@@ -113,7 +117,19 @@ RunResult Migrator::locked(bool createTable, const LockedBody& body,
     for (const auto& i : table.interrupted())
         throw interruptedError(i);
     // Read what is applied only now, under the lock: another process may just have finished.
-    const auto status = computeStatus(files_, table.read(known_));
+    const auto applied = table.read(known_);
+    if (const auto problems = trackingTableProblems(applied); !problems.empty()) {
+        std::string list;
+        for (const auto& p : problems)
+            list += (list.empty() ? "" : "; ") + p;
+        throw Error(ExitCode::Check,
+                    "the tracking table " + table.qualifiedName() +
+                        " has rows dbtool cannot "
+                        "trust: " +
+                        list,
+                    {}, "repair them by hand (`dbtool migrate status` lists them), then run again");
+    }
+    const auto status = computeStatus(files_, applied);
     result.versionBefore = currentVersion(status);
     body(run, status, result);
     result.versionAfter = currentVersion(computeStatus(files_, table.read(known_)));

@@ -645,6 +645,27 @@ TEST_F(Migrate, AFailingTransactionFalseMigrationLeavesNoInterruptedMark) {
     EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
 }
 
+// Hand-edited tracking rows are reported as what they are, never read as other versions.
+TEST_F(Migrate, MalformedAndDuplicateTrackingRowsAreReportedNotMerged) {
+    threeMigrations();
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    exec(
+        "UPDATE schema_migrations SET version = '20240102000000 ' WHERE version = "
+        "'20240102000000';"
+        "INSERT INTO schema_migrations (version) VALUES ('020240103000000')");
+    auto status = dbtool({"migrate", "status", "--exit-code"});
+    EXPECT_EQ(status.exitCode, 8);
+    EXPECT_THAT(status.out, HasSubstr("version '20240102000000 ' is not a version"));
+    EXPECT_THAT(status.out, HasSubstr("versions '020240103000000' and '20240103000000' are one "
+                                      "migration recorded twice"));
+    const auto doc = json::parse(dbtool({"migrate", "status", "--format", "json"}).out);
+    EXPECT_EQ(doc["tracking_problems"].size(), 2u);
+    auto up = dbtool({"migrate", "up"});
+    EXPECT_EQ(up.exitCode, 8);
+    EXPECT_THAT(up.err, HasSubstr("has rows dbtool cannot trust"));
+    EXPECT_EQ(dbtool({"migrate", "down"}).exitCode, 8);
+}
+
 TEST_F(Migrate, JsonOutputParsesForEveryCommand) {
     threeMigrations();
     for (const std::vector<std::string>& args :
