@@ -30,13 +30,17 @@ void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts
         if (!g.templates[c])
             fixed[c] = context.toCell(t, g.columns[c], g.fixed[c]);
     }
-    const std::string tableId = t.info.id();
+    // The seed file is part of every value's stream: two files generating into one table draw
+    // different values from the same --random-seed.
+    const std::string tableId = context.file().name + "/" + t.info.id();
+    const std::string domain = emailDomain(context.file().name);
     auto render = [&](int64_t i, std::vector<Cell>& cells) {
         for (size_t c = 0; c < g.columns.size(); ++c) {
             if (g.templates[c]) {
                 cells[c].kind = Cell::Kind::Value;
                 cells[c].text = g.templates[c]->render(
-                    i, valueStream(context.randomSeed(), tableId, g.columns[c], i), randomKey);
+                    i, valueStream(context.randomSeed(), tableId, g.columns[c], i), randomKey,
+                    domain);
             } else {
                 cells[c] = fixed[c];
             }
@@ -86,7 +90,7 @@ void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts
         render(i, row.cells);
         if (g.label) {
             row.label = g.label->render(i, valueStream(context.randomSeed(), tableId, "_label", i),
-                                        randomKey);
+                                        randomKey, domain);
         }
         inserter.add(std::move(row));
     }

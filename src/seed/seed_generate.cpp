@@ -1,5 +1,7 @@
 #include "seed/seed_generate.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -141,9 +143,9 @@ uint64_t nextRandom(uint64_t& state) {
     return z ^ (z >> 31);
 }
 
-uint64_t valueStream(uint64_t randomSeed, const std::string& table, const std::string& column,
+uint64_t valueStream(uint64_t randomSeed, const std::string& scope, const std::string& column,
                      int64_t row) {
-    uint64_t state = randomSeed ^ fnv1a(table) * 31 ^ fnv1a(column) * 131 ^
+    uint64_t state = randomSeed ^ fnv1a(scope) * 31 ^ fnv1a(column) * 131 ^
                      static_cast<uint64_t>(row) * 0x9E3779B97F4A7C15ull;
     nextRandom(state);
     return state;
@@ -202,7 +204,25 @@ ValueTemplate ValueTemplate::compile(const std::string& text, const SourceLocati
                             "{{" + part.fn + "}}: '" + part.args[i] + "' is not a number", where);
             }
         };
-        if (part.fn == "int" || part.fn == "float") {
+        if (part.fn == "int") {
+            // Whole numbers, kept exact (a double would round values near ±2^63).
+            for (size_t i = 0; i < 2; ++i) {
+                int64_t& bound = i == 0 ? part.da : part.db;
+                const std::string& arg = part.args[i];
+                const auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), bound);
+                if (ec != std::errc() || end != arg.data() + arg.size()) {
+                    throw Error(ExitCode::InvalidInput,
+                                "{{int}}: '" + arg +
+                                    "' is not a whole number from -9223372036854775808 to "
+                                    "9223372036854775807",
+                                where, "e.g. {{int 1 100}}; {{float MIN MAX}} for decimals");
+                }
+            }
+            if (part.db < part.da) {
+                throw Error(ExitCode::InvalidInput, "{{int}}: the maximum is below the minimum",
+                            where);
+            }
+        } else if (part.fn == "float") {
             number(0, part.a);
             number(1, part.b);
             if (part.b < part.a) {
@@ -261,7 +281,22 @@ bool ValueTemplate::isConstant() const {
     return std::all_of(parts_.begin(), parts_.end(), [](const Part& p) { return p.fn.empty(); });
 }
 
-std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey& randomKey) const {
+std::string emailDomain(const std::string& seedName) {
+    std::string slug;
+    for (const char c : seedName) {
+        const bool alnum = std::isalnum(static_cast<unsigned char>(c)) != 0;
+        if (alnum)
+            slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        else if (!slug.empty() && slug.back() != '-')
+            slug += '-';
+    }
+    while (!slug.empty() && slug.back() == '-')
+        slug.pop_back();
+    return (slug.empty() ? std::string("seed") : slug) + ".example.com";
+}
+
+std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey& randomKey,
+                                  const std::string& emailDomain) const {
     std::string out;
     // A row's name parts agree across first_name, last_name, name, username and email.
     uint64_t nameState = stream ^ 0x5bd1e995u;
@@ -282,10 +317,10 @@ std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey&
         if (p.fn == "seq") {
             out += std::to_string(static_cast<int64_t>(p.a) + row);
         } else if (p.fn == "int") {
-            const auto lo = static_cast<int64_t>(std::ceil(p.a));
-            const auto hi = static_cast<int64_t>(std::floor(p.b));
-            out +=
-                std::to_string(lo + static_cast<int64_t>(r % static_cast<uint64_t>(hi - lo + 1)));
+            // In unsigned arithmetic: the span of the full bigint range is 2^64 - 1.
+            const uint64_t span = static_cast<uint64_t>(p.db) - static_cast<uint64_t>(p.da);
+            const uint64_t offset = span == UINT64_MAX ? r : r % (span + 1);
+            out += std::to_string(static_cast<int64_t>(static_cast<uint64_t>(p.da) + offset));
         } else if (p.fn == "float") {
             out += fmt::format("{:.{}f}", p.a + unit * (p.b - p.a), static_cast<int>(p.da));
         } else if (p.fn == "bool") {
@@ -299,9 +334,9 @@ std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey&
         } else if (p.fn == "username") {
             out += lower(first) + "_" + lower(last) + std::to_string(row + 1);
         } else if (p.fn == "email") {
-            // The row number keeps emails unique within a generated table.
-            out +=
-                lower(first) + "." + lower(last) + "." + std::to_string(row + 1) + "@example.com";
+            // The row number keeps emails unique within a table entry, the domain across files.
+            out += lower(first) + "." + lower(last) + "." + std::to_string(row + 1) + "@" +
+                   emailDomain;
         } else if (p.fn == "uuid") {
             const uint64_t r2 = nextRandom(stream);
             out +=

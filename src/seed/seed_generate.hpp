@@ -26,9 +26,11 @@ class ValueTemplate {
     std::vector<std::string> referencedTables() const;
 
     // The value for 0-based `row`. `stream` is the deterministic randomness of this row and
-    // column; `randomKey` picks a key of a referenced table from a random number.
+    // column; `randomKey` picks a key of a referenced table from a random number; {{email}}
+    // addresses end in @`emailDomain` (one per seed file, so files never share an email).
     using RandomKey = std::function<std::string(const std::string& table, uint64_t random)>;
-    std::string render(int64_t row, uint64_t stream, const RandomKey& randomKey) const;
+    std::string render(int64_t row, uint64_t stream, const RandomKey& randomKey,
+                       const std::string& emailDomain = "example.com") const;
 
     bool isConstant() const;
 
@@ -37,18 +39,24 @@ class ValueTemplate {
         std::string literal;  // when fn is empty
         std::string fn;
         std::vector<std::string> args;
-        double a = 0, b = 0;     // parsed numeric arguments
-        int64_t da = 0, db = 0;  // parsed dates (days since epoch)
+        double a = 0, b = 0;  // parsed numeric arguments
+        // {{int}}'s bounds, exact; {{date}}'s days since epoch; {{float}}'s decimals (da).
+        int64_t da = 0, db = 0;
     };
     std::vector<Part> parts_;
 };
 
-// Deterministic stream for (random seed, table, column, row): the same inputs give the same
-// values on every machine and run; adding a column or a row changes no other value.
-uint64_t valueStream(uint64_t randomSeed, const std::string& table, const std::string& column,
+// Deterministic stream for (random seed, scope, column, row): the same inputs give the same
+// values on every machine and run; adding a column or a row changes no other value. The
+// scope is the seed file and table ("004_more_users/public.users"), so two files generating
+// into one table draw different values (UUIDs, names) from the same --random-seed.
+uint64_t valueStream(uint64_t randomSeed, const std::string& scope, const std::string& column,
                      int64_t row);
 
 // SplitMix64 step: the next random number of a stream.
 uint64_t nextRandom(uint64_t& state);
+
+// The {{email}} domain of a seed file: "004-more-users.example.com".
+std::string emailDomain(const std::string& seedName);
 
 }  // namespace dbtool

@@ -157,6 +157,19 @@ TEST_F(Seed, GeneratedRowsAreDeterministicPerRandomSeed) {
     EXPECT_NE(rows("SELECT email, age, active, born FROM users ORDER BY id"), first);
 }
 
+TEST_F(Seed, TwoFilesGeneratingIntoOneTableNeverCollide) {
+    exec("CREATE TABLE people (id uuid PRIMARY KEY, email text UNIQUE NOT NULL)");
+    const std::string entry =
+        "people:\n  generate:\n    count: 50\n    row: {id: \"{{uuid}}\", email: "
+        "\"{{email}}\"}\n";
+    seed("001_people.yaml", entry);
+    seed("002_more_people.yaml", entry);
+    auto r = dbtool({"seed", "run"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(scalar("SELECT count(DISTINCT id) || ' ' || count(DISTINCT email) FROM people"),
+              "100 100");
+}
+
 TEST_F(Seed, GeneratedRowsStreamThroughCopyVerbatimAndUndoExactly) {
     exec(
         "INSERT INTO users (email, name, created_at, updated_at) VALUES ('app@x', 'App', now(), "

@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "seed/seed_generate.hpp"
 #include "support/expect_error.hpp"
 
@@ -42,6 +44,51 @@ TEST(ValueTemplate, RendersEveryFunctionDeterministically) {
     EXPECT_NE(render("{{words 4}}", 9, 1), render("{{words 4}}", 9, 2));
 }
 
+// Integers stay integers, inside [MIN, MAX], up to the whole bigint range.
+TEST(ValueTemplate, IntRangesAreExactToTheLastDigit) {
+    const SourceLocation here{"s.yaml", 1, 1};
+    auto render = [&](const std::string& text, int64_t row) {
+        return ValueTemplate::compile(text, here)
+            .render(row, valueStream(3, "s/public.t", "c", row), {});
+    };
+    std::set<std::string> full;
+    for (int i = 0; i < 200; ++i) {
+        full.insert(render("{{int -9223372036854775808 9223372036854775807}}", i));
+        const int64_t near = std::stoll(render("{{int 9007199254740990 9007199254740999}}", i));
+        EXPECT_GE(near, 9007199254740990);
+        EXPECT_LE(near, 9007199254740999);
+        EXPECT_EQ(render("{{int 9223372036854775807 9223372036854775807}}", i),
+                  "9223372036854775807");
+        const int64_t low =
+            std::stoll(render("{{int -9223372036854775808 -9223372036854775800}}", i));
+        EXPECT_LE(low, -9223372036854775800);
+    }
+    EXPECT_GT(full.size(), 190u);  // not one value on every row
+}
+
+// Two seed files generating into one table draw different values: UUIDs and emails never
+// collide across files, and each file's values stay the same run after run.
+TEST(ValueTemplate, TwoSeedFilesNeverShareEmailsOrUuids) {
+    const SourceLocation here{"s.yaml", 1, 1};
+    auto render = [&](const std::string& text, const std::string& file, int64_t row) {
+        return ValueTemplate::compile(text, here)
+            .render(row, valueStream(1, file + "/public.users", "c", row), {}, emailDomain(file));
+    };
+    std::set<std::string> emails, uuids;
+    for (const char* file : {"001_users", "002_more_users"}) {
+        for (int i = 0; i < 100; ++i) {
+            emails.insert(render("{{email}}", file, i));
+            uuids.insert(render("{{uuid}}", file, i));
+        }
+    }
+    EXPECT_EQ(emails.size(), 200u);
+    EXPECT_EQ(uuids.size(), 200u);
+    EXPECT_THAT(
+        render("{{email}}", "development/010_demo", 0),
+        ::testing::MatchesRegex("[a-z]+\\.[a-z]+\\.1@development-010-demo\\.example\\.com"));
+    EXPECT_EQ(render("{{uuid}}", "001_users", 7), render("{{uuid}}", "001_users", 7));
+}
+
 TEST(ValueTemplate, EachValueDependsOnlyOnSeedTableColumnAndRow) {
     EXPECT_EQ(valueStream(1, "public.t", "a", 5), valueStream(1, "public.t", "a", 5));
     EXPECT_NE(valueStream(1, "public.t", "a", 5), valueStream(1, "public.t", "b", 5));
@@ -59,7 +106,9 @@ TEST(ValueTemplate, BadTemplatesAreExplained) {
     EXPECT_THAT(err("{{sentense}}"), HasSubstr("did you mean 'sentence'"));
     EXPECT_THAT(err("{{int 1}}"), HasSubstr("takes 2 argument(s), not 1"));
     EXPECT_THAT(err("{{int 9 1}}"), HasSubstr("below the minimum"));
-    EXPECT_THAT(err("{{int a 1}}"), HasSubstr("not a number"));
+    EXPECT_THAT(err("{{int a 1}}"), HasSubstr("'a' is not a whole number"));
+    EXPECT_THAT(err("{{int 1.5 3}}"), HasSubstr("'1.5' is not a whole number"));
+    EXPECT_THAT(err("{{int 0 9223372036854775808}}"), HasSubstr("not a whole number"));
     EXPECT_THAT(err("{{date 2024-13-01 2024-01-01}}"), HasSubstr("YYYY-MM-DD"));
     EXPECT_THAT(err("open {{seq"), HasSubstr("unterminated"));
     // Found by fuzzing: these threw std::invalid_argument / std::out_of_range.
