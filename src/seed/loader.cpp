@@ -189,8 +189,9 @@ Cell SeedLoader::toCell(const TablePlan& t, const std::string& column, const Yam
 }
 
 void SeedLoader::resetSequences(const TablePlan& t) {
-    // Explicit ids leave the column's sequence behind; move it past the largest id so the
-    // application's next insert does not collide. Never move it backwards.
+    // Explicit ids leave the column's sequence behind; move it past the largest id (the
+    // smallest, for a descending sequence) so the application's next insert does not
+    // collide. Never move it backwards.
     std::set<std::string> given(t.columns.begin(), t.columns.end());
     given.insert(t.csvColumns.begin(), t.csvColumns.end());
     if (t.generate)
@@ -199,11 +200,16 @@ void SeedLoader::resetSequences(const TablePlan& t) {
         if (c.sequence.empty() || given.count(c.name) == 0)
             continue;
         const std::string col = quoteIdentifier(c.name);
+        // A descending sequence (negative increment) moves below the smallest id instead.
         context_.session().execParams(
-            "SELECT setval($1::regclass, m) FROM (SELECT max(" + col + ")::bigint AS m FROM " +
-                t.info.qualified + ") s, (SELECT last_value, is_called FROM " + c.sequence +
-                ") q WHERE m IS NOT NULL AND m > CASE WHEN q.is_called THEN q.last_value "
-                "ELSE q.last_value - 1 END",
+            "WITH i AS (SELECT seqincrement AS inc FROM pg_sequence WHERE seqrelid = "
+            "$1::regclass), q AS (SELECT last_value, is_called FROM " +
+                c.sequence + "), s AS (SELECT max(" + col + ")::bigint AS hi, min(" + col +
+                ")::bigint AS lo FROM " + t.info.qualified +
+                ") SELECT setval($1::regclass, CASE WHEN inc > 0 THEN hi ELSE lo END) FROM i, q, "
+                "s WHERE CASE WHEN inc > 0 THEN hi > CASE WHEN is_called THEN last_value ELSE "
+                "last_value - 1 END ELSE lo < CASE WHEN is_called THEN last_value ELSE last_value "
+                "+ 1 END END",
             {c.sequence});
     }
 }
