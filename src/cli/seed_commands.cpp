@@ -229,14 +229,21 @@ int runStatus(Context& ctx, bool exitCode) {
         const std::string colored = s.state == SeedState::Applied   ? out.green(state)
                                     : s.state == SeedState::Pending ? out.yellow(state)
                                                                     : out.red(state);
-        rows.push_back({s.name, colored, s.applied ? s.applied->appliedAt : "",
-                        s.applied ? std::to_string(s.applied->rowsInserted) : "",
+        // "300", or "202 of 300" when the application deleted some of them.
+        std::string rowsText;
+        if (s.applied) {
+            rowsText = std::to_string(s.applied->rowsInserted);
+            if (s.rowsPresent != s.applied->rowsInserted)
+                rowsText = std::to_string(s.rowsPresent) + " of " + rowsText;
+        }
+        rows.push_back({s.name, colored, s.applied ? s.applied->appliedAt : "", rowsText,
                         s.reason.empty() ? "" : out.dim(s.reason)});
         items.push_back(
             {{"name", s.name},
              {"state", state},
              {"applied_at", s.applied ? json(s.applied->appliedAt) : json(nullptr)},
              {"rows_inserted", s.applied ? json(s.applied->rowsInserted) : json(nullptr)},
+             {"rows_present", s.applied ? json(s.rowsPresent) : json(nullptr)},
              {"rows_updated", s.applied ? json(s.applied->rowsUpdated) : json(nullptr)},
              {"row_counts", s.applied ? json::parse(s.applied->rowCountsJson) : json(nullptr)},
              {"file", s.file ? json(s.file->path.string()) : json(nullptr)},

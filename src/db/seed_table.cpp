@@ -368,6 +368,17 @@ bool SeedTable::anyRecordedRowExists(const std::string& seed, const TableInfo& t
     return PQgetvalue(r.get(), 0, 0)[0] == 't';
 }
 
+int64_t SeedTable::countRecordedRows(const std::string& seed, const TableInfo& table) {
+    std::string sql =
+        "SELECT (SELECT count(*) FROM " + table.qualified + " t WHERE " + keyListed(table) + ")";
+    if (integerKey(table)) {
+        sql += " + (SELECT count(*) FROM " + table.qualified + " t, " + rangesOf() + " WHERE t." +
+               quoteIdentifier(table.primaryKey[0]) + " BETWEEN r.lo AND r.hi)";
+    }
+    auto r = session_.execParams(sql, {seed, table.id()});
+    return std::stoll(PQgetvalue(r.get(), 0, 0));
+}
+
 std::vector<std::string> SeedTable::tablesOf(const std::string& seed) {
     auto r = session_.execParams("SELECT table_name FROM " + keys() +
                                      " WHERE seed = $1 GROUP BY table_name ORDER BY min(id)",

@@ -119,8 +119,9 @@ class SeedTable {
     RecordedRowsDeleted deleteRecordedRows(const std::string& seed, const TableInfo& table,
                                            const std::optional<std::string>& xids, int64_t expected,
                                            const std::vector<CascadeProbe>& probes = {});
-    // Whether any row with a key `seed` recorded is still in `table`.
+    // Whether any row with a key `seed` recorded is still in `table`; how many are.
     bool anyRecordedRowExists(const std::string& seed, const TableInfo& table);
+    int64_t countRecordedRows(const std::string& seed, const TableInfo& table);
 
   private:
     // False for dbtool 0.1's tables until ensure() upgrades them.

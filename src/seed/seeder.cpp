@@ -69,6 +69,7 @@ std::vector<SeedStatus> Seeder::status() {
                 s.state = SeedState::Stale;
                 s.reason = st.reason;
             }
+            s.rowsPresent = rowsPresent(catalog, table, it->second);
             applied.erase(it);
         }
         out.push_back(std::move(s));
@@ -80,6 +81,7 @@ std::vector<SeedStatus> Seeder::status() {
         s.name = name;
         s.state = SeedState::Missing;
         s.applied = a;
+        s.rowsPresent = rowsPresent(catalog, table, a);
         out.push_back(std::move(s));
     }
     return out;

@@ -24,7 +24,8 @@ struct SeedStatus {
     SeedState state = SeedState::Pending;
     const SeedFile* file = nullptr;
     std::optional<db::AppliedSeed> applied;
-    std::string reason;  // stale: why
+    std::string reason;       // stale: why
+    int64_t rowsPresent = 0;  // applied: how many of the rows it inserted are still there
 };
 
 // What the seeder tells its caller while it works (the CLI prints it; tests record it).

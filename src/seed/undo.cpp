@@ -74,6 +74,19 @@ std::string describe(const std::vector<db::CascadedRows>& rows) {
 
 }  // namespace
 
+int64_t rowsPresent(db::TableLookup& catalog, db::SeedTable& table, const db::AppliedSeed& seed) {
+    int64_t present = 0;
+    for (const auto& c : seed.tableCounts()) {
+        auto info = catalog.find(c.table);
+        if (c.inserted == 0 || !tableFate(info, c.oid).empty())
+            continue;
+        // Rows of a table without a key cannot be told apart: taken as still there.
+        present +=
+            info->primaryKey.empty() ? c.inserted : table.countRecordedRows(seed.name, *info);
+    }
+    return present;
+}
+
 SeedOutcome undoSeed(db::Session& session, db::SeedTable& table, const db::AppliedSeed& seed,
                      const UndoOptions& options) {
     const bool includeChanged = options.includeChanged;

@@ -17,6 +17,9 @@ struct Staleness {
     bool stale = false;
     std::string reason;  // "public.users was dropped and recreated since it ran"
 };
+// How many of the rows `seed` inserted are still there (in the same tables, by key; rows of a
+// table without a primary key are counted as there).
+int64_t rowsPresent(db::TableLookup& catalog, db::SeedTable& table, const db::AppliedSeed& seed);
 Staleness checkStaleness(db::TableLookup& catalog, db::SeedTable& table,
                          const db::AppliedSeed& seed);
 

@@ -151,9 +151,15 @@ TEST_F(SeedTracking, TruncatedTablesMakeTheSeedStaleAndRunLoadsItAgain) {
     EXPECT_THAT(run.out, HasSubstr("reloaded"));
     EXPECT_EQ(emails(), "ann@x bob@x");
     EXPECT_EQ(dbtool({"seed", "status", "--exit-code"}).exitCode, 0);
-    // Some rows deleted is not stale: the seed is there, status says applied.
+    // Some rows deleted is not stale: the seed is there, status says applied, and how many
+    // of its rows are left.
     exec("DELETE FROM users WHERE email = 'ann@x'");
-    EXPECT_EQ(dbtool({"seed", "status", "--exit-code"}).exitCode, 0);
+    auto partly = dbtool({"seed", "status", "--exit-code"});
+    EXPECT_EQ(partly.exitCode, 0);
+    EXPECT_THAT(partly.out, ContainsRegex("001_users +applied +[0-9TZ:-]+ +1 of 2"));
+    EXPECT_EQ(
+        json::parse(dbtool({"seed", "status", "--format", "json"}).out)["seeds"][0]["rows_present"],
+        1);
 }
 
 TEST_F(SeedTracking, ALabelInARecreatedTableIsRefusedNotResolvedToAnotherRow) {
