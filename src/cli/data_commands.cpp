@@ -1,6 +1,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdlib>
 
 #include "cli/context.hpp"
@@ -37,21 +40,38 @@ size_t terminalWidth() {
     return 120;
 }
 
-// One line per cell: control characters shown as escapes, cut to `width` code points.
+// A value that would read like something else printed as it is: SQL NULL's `NULL`, the
+// empty string's `""`, an escape such as \n, or invisible spaces at either end.
+bool needsQuotes(const std::string& value) {
+    if (value == "NULL" || value.front() == '"' || value.front() == ' ' || value.back() == ' ')
+        return true;
+    return std::any_of(value.begin(), value.end(), [](char c) {
+        return c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+}
+
+// One line per cell, cut to `width` code points. A value that needs quotes (see above) is
+// shown as a quoted string with escapes ("a\nb" is a newline, "a\\nb" a backslash and an n);
+// any other value as it is, so `NULL` and `""` only ever mean SQL NULL and the empty string.
 std::string cell(const std::string& value, size_t width) {
-    std::string out;
-    size_t shown = 0;
+    const bool quoted = !value.empty() && needsQuotes(value);
+    std::string out = quoted ? "\"" : "";
+    size_t shown = quoted ? 1 : 0;
     for (size_t i = 0; i < value.size(); ++i) {
         const unsigned char c = static_cast<unsigned char>(value[i]);
         std::string piece;
-        if (c == '\n')
+        if (!quoted)
+            piece = std::string(1, static_cast<char>(c));
+        else if (c == '\n')
             piece = "\\n";
         else if (c == '\t')
             piece = "\\t";
         else if (c == '\r')
             piece = "\\r";
-        else if (c < 0x20)
-            piece = "?";
+        else if (c == '\\' || c == '"')
+            piece = std::string("\\") + static_cast<char>(c);
+        else if (c < 0x20 || c == 0x7f)
+            piece = fmt::format("\\u{:04x}", c);
         else
             piece = std::string(1, static_cast<char>(c));
         const bool continuation = (c & 0xC0) == 0x80;
@@ -64,7 +84,7 @@ std::string cell(const std::string& value, size_t width) {
         }
         out += piece;
     }
-    return out;
+    return quoted ? out + "\"" : out;
 }
 
 std::string csvField(const std::optional<std::string>& v) {

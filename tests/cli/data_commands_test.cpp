@@ -278,6 +278,21 @@ TEST_F(DataList, JsonValuesAreExactlyPostgresTextForEveryBuiltInType) {
     EXPECT_EQ(page["rows"][2]["j"], "1e400");
 }
 
+// Text output: NULL and "" only ever mean SQL NULL and the empty string; values that would
+// read like them, like an escape or that have invisible spaces, are shown quoted.
+TEST_F(DataList, TextOutputNeverShowsTwoValuesAlike) {
+    exec(R"(CREATE TABLE v (id int PRIMARY KEY, s text);
+      INSERT INTO v VALUES (1, NULL), (2, ''), (3, 'NULL'), (4, '""'), (5, E'a\nb'),
+        (6, 'a\nb'), (7, ' pad '), (8, 'plain'), (9, 'say "hi"'))");
+    auto text = dbtool({"data", "list", "v", "--order-by", "id"});
+    ASSERT_EQ(text.exitCode, 0) << text.err;
+    const std::vector<std::string> expected = {
+        "1   NULL",        "2   \"\"",      "3   \"NULL\"", "4   \"\\\"\\\"\"", "5   \"a\\nb\"",
+        "6   \"a\\\\nb\"", "7   \" pad \"", "8   plain",    "9   say \"hi\""};
+    for (const auto& line : expected)
+        EXPECT_THAT(text.out, HasSubstr("\n" + line + "\n")) << line << "\n" << text.out;
+}
+
 TEST_F(DataList, HostileIdentifiersAndValues) {
     exec(
         "CREATE TABLE \"we\"\"ird; DROP\" (\"co l\" text PRIMARY KEY, \"x'y\" int);"
