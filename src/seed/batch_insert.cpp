@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "base/text.hpp"
@@ -95,6 +96,8 @@ void BatchInserter::flush() {
                 throw context_.rowError(plan_, e, row.where);
             }
         }
+        if (batchError.server().sqlstate == "21000")
+            throwRepeatedConflictKey(rows, batchError);
         throw context_.rowError(plan_, batchError, rows.front().where);
     }
     s.runScript("RELEASE SAVEPOINT dbtool_batch");
@@ -141,6 +144,36 @@ void BatchInserter::execute(const std::vector<PendingRow>& rows) {
                     : existingKey(rows[i]);
         context_.labelled(plan_, rows[i].label, key);
     }
+}
+
+// Every row of the batch went in on its own, yet together they failed: ON CONFLICT DO UPDATE
+// met one key twice in one statement. The error points at the row that repeats it.
+void BatchInserter::throwRepeatedConflictKey(const std::vector<PendingRow>& rows,
+                                             const db::SqlError& e) {
+    std::map<std::vector<std::string>, const PendingRow*> seen;
+    for (const auto& row : rows) {
+        std::vector<std::string> key;
+        std::string shown;
+        for (const auto& k : plan_.key) {
+            const size_t c = static_cast<size_t>(std::find(columns_.begin(), columns_.end(), k) -
+                                                 columns_.begin());
+            const bool value = c < row.cells.size() && row.cells[c].kind == Cell::Kind::Value;
+            key.push_back(value ? "v" + row.cells[c].text : "-");
+            shown += (shown.empty() ? "" : ", ") + k + " = " +
+                     (value ? row.cells[c].text : std::string("(not given)"));
+        }
+        const auto [first, inserted] = seen.emplace(key, &row);
+        if (!inserted) {
+            throw db::describeSqlError(
+                e,
+                "seed " + context_.file().name + ": table " + plan_.info.id() +
+                    ": this row repeats the conflict key of the row at line " +
+                    std::to_string(first->second->where.line) + " (" + shown +
+                    "); on_conflict: update cannot change one row twice",
+                row.where, "keep one of the two rows");
+        }
+    }
+    throw context_.rowError(plan_, e, rows.front().where);
 }
 
 // A skipped row keeps its existing key: look it up by the conflict key.

@@ -507,6 +507,19 @@ TEST_F(Seed, OnConflictUpdateNeverRewritesThePrimaryKey) {
               (std::vector<std::string>{"1 1 C seeded", "5 7 A x"}));
 }
 
+TEST_F(Seed, ARepeatedConflictKeyIsReportedAtTheRepeatingRow) {
+    exec("CREATE TABLE codes (id serial PRIMARY KEY, code text UNIQUE NOT NULL, name text)");
+    seed("001_codes.yaml",
+         "codes:\n  key: code\n  on_conflict: update\n  rows:\n"
+         "    - {code: A, name: a}\n    - {code: B, name: b}\n"
+         "    - {code: A, name: c}\n");
+    auto r = dbtool({"seed", "run"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("001_codes.yaml:7:7"));
+    EXPECT_THAT(r.err, HasSubstr("repeats the conflict key of the row at line 5 (code = A)"));
+    EXPECT_EQ(count("codes"), "0");
+}
+
 TEST_F(Seed, RerunDoesNothingAndUndoRemovesOnlyTheSeedsRows) {
     seed("001_users.yaml", "users:\n  - {email: a@x, name: A}\n  - {email: b@x, name: B}\n");
     seed("002_more.yaml", "users:\n  - {email: c@x, name: C}\n");
