@@ -1,6 +1,7 @@
 #include "seed/batch_insert.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -77,6 +78,7 @@ void BatchInserter::flush() {
     rows_.clear();
     pendingLabels_.clear();
     db::Session& s = context_.session();
+    advanceSequencesPastGivenValues(rows);
     // A savepoint per batch lets a failure be retried row by row to find the offending row.
     s.runScript("SAVEPOINT dbtool_batch");
     try {
@@ -143,6 +145,44 @@ void BatchInserter::execute(const std::vector<PendingRow>& rows) {
                           .get<std::string>()
                     : existingKey(rows[i]);
         context_.labelled(plan_, rows[i].label, key);
+    }
+}
+
+// Rows giving a serial/identity column mixed with rows leaving it to its default: the
+// sequence would hand out the given values again (row 1 takes id 1, then the row with id: 1
+// collides). So it moves past the given values first (below them, if it descends).
+void BatchInserter::advanceSequencesPastGivenValues(const std::vector<PendingRow>& rows) {
+    for (size_t c = 0; c < columns_.size(); ++c) {
+        const db::ColumnInfo* info = plan_.info.column(columns_[c]);
+        if (info == nullptr || info->sequence.empty())
+            continue;
+        bool defaulted = false;
+        std::optional<int64_t> lo, hi;
+        for (const auto& row : rows) {
+            if (c >= row.cells.size() || row.cells[c].kind == Cell::Kind::Default) {
+                defaulted = true;
+                continue;
+            }
+            int64_t v = 0;
+            const std::string& text = row.cells[c].text;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (row.cells[c].kind != Cell::Kind::Value || ec != std::errc() ||
+                end != text.data() + text.size())
+                continue;
+            lo = lo ? std::min(*lo, v) : v;
+            hi = hi ? std::max(*hi, v) : v;
+        }
+        if (!defaulted || !hi)
+            continue;
+        context_.session().execParams(
+            "SELECT setval($1::regclass, CASE WHEN inc > 0 THEN $3::bigint ELSE $2::bigint END) "
+            "FROM (SELECT seqincrement AS inc FROM pg_sequence WHERE seqrelid = $1::regclass) i, "
+            "(SELECT last_value, is_called FROM " +
+                info->sequence +
+                ") q WHERE CASE WHEN inc > 0 THEN $3::bigint > CASE WHEN is_called THEN "
+                "last_value ELSE last_value - 1 END ELSE $2::bigint < CASE WHEN is_called THEN "
+                "last_value ELSE last_value + 1 END END",
+            {info->sequence, std::to_string(*lo), std::to_string(*hi)});
     }
 }
 

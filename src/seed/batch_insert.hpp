@@ -34,6 +34,7 @@ class BatchInserter {
     std::string statement(const std::vector<PendingRow>& rows, size_t& paramCount) const;
     void execute(const std::vector<PendingRow>& rows);
     std::string existingKey(const PendingRow& row);
+    void advanceSequencesPastGivenValues(const std::vector<PendingRow>& rows);
     [[noreturn]] void throwRepeatedConflictKey(const std::vector<PendingRow>& rows,
                                                const db::SqlError& e);
 
