@@ -599,11 +599,11 @@ TEST_F(Seed, IdentityAlwaysColumnsGetOverridingSystemValue) {
     seed("001_tags.yaml", "tags:\n  - {id: 5, name: five}\n  - {name: auto}\n");
     auto r = dbtool({"seed", "run"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    // The row without an id took the sequence's next value before the sequence moved past 5.
+    // The sequence moved past the given 5 before the row without an id took a value.
     EXPECT_EQ(rows("SELECT id || name FROM tags ORDER BY name"),
-              (std::vector<std::string>{"1auto", "5five"}));
+              (std::vector<std::string>{"6auto", "5five"}));
     exec("INSERT INTO tags (name) VALUES ('app')");
-    EXPECT_EQ(scalar("SELECT id FROM tags WHERE name = 'app'"), "6");
+    EXPECT_EQ(scalar("SELECT id FROM tags WHERE name = 'app'"), "7");
 }
 
 TEST_F(Seed, ErrorsNameFileLineAndRollBackOnlyTheirOwnSeed) {
