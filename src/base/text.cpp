@@ -153,6 +153,15 @@ std::string readFile(const std::filesystem::path& path) {
     return buffer.str();
 }
 
+std::string firstFew(const std::vector<std::string>& shown, int64_t total) {
+    std::string out;
+    for (const auto& item : shown)
+        out += (out.empty() ? "" : ", ") + item;
+    if (total > static_cast<int64_t>(shown.size()))
+        out += out.empty() ? "..." : ", ...";
+    return out;
+}
+
 std::string normalizeNewlines(std::string_view text) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") {
         text.remove_prefix(3);

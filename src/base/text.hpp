@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dbtool {
 
@@ -49,5 +51,8 @@ std::string readFile(const std::filesystem::path& path);
 
 // Strips a UTF-8 byte-order mark and turns CRLF line endings into LF.
 std::string normalizeNewlines(std::string_view text);
+
+// The first few of `total` items, for a message: "17, 18, ..." (no "..." when all are there).
+std::string firstFew(const std::vector<std::string>& shown, int64_t total);
 
 }  // namespace dbtool

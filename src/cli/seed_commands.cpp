@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "base/duration.hpp"
+#include "base/text.hpp"
 #include "cli/context.hpp"
 #include "seed/seeder.hpp"
 
@@ -19,15 +20,8 @@ using nlohmann::json;
 std::string cascadedText(const SeedOutcome& o) {
     std::string out;
     for (const auto& c : o.cascaded) {
-        std::string keys;
-        for (const auto& k : c.keys)
-            keys += (keys.empty() ? "" : ", ") + k;
         out += (out.empty() ? "" : "; ") + c.table + ": " + std::to_string(c.rows) + " " +
-               c.action +
-               (keys.empty()
-                    ? ""
-                    : " (keys " + keys +
-                          (c.rows > static_cast<int64_t>(c.keys.size()) ? ", ..." : "") + ")");
+               c.action + (c.keys.empty() ? "" : " (keys " + firstFew(c.keys, c.rows) + ")");
     }
     return out.empty() ? out : "; also through foreign keys: " + out;
 }
@@ -46,12 +40,9 @@ std::string countsText(const SeedOutcome& o) {
                 part += " " + std::to_string(t.deleted) + " deleted";
             }
             if (t.kept > 0) {
-                std::string keys;
-                for (const auto& k : t.keptKeys)
-                    keys += (keys.empty() ? "" : ", ") + k;
                 part += ", " + std::to_string(t.kept) +
-                        " kept (changed since the seed wrote them; keys " + keys +
-                        (t.kept > static_cast<int64_t>(t.keptKeys.size()) ? ", ..." : "") + ")";
+                        " kept (changed since the seed wrote them; keys " +
+                        firstFew(t.keptKeys, t.kept) + ")";
             }
         } else {
             part += " " + std::to_string(t.inserted) + " inserted";

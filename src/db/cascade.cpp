@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "db/catalog.hpp"
+
 namespace dbtool::db {
 
 namespace {
@@ -18,19 +20,6 @@ struct ForeignKey {
     std::vector<std::string> parentColumns;  // quoted
     std::vector<std::string> childKey;       // quoted primary key columns, maybe none
 };
-
-std::vector<std::string> split(const std::string& list) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < list.size()) {
-        size_t end = list.find('\x1f', start);
-        if (end == std::string::npos)
-            end = list.size();
-        out.push_back(list.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
-}
 
 std::vector<ForeignKey> referencing(Session& session, const std::string& tableOid) {
     auto r = session.execParams(
@@ -59,9 +48,9 @@ std::vector<ForeignKey> referencing(Session& session, const std::string& tableOi
         fk.childId = PQgetvalue(r.get(), i, 2);
         fk.childQualified = PQgetvalue(r.get(), i, 3);
         fk.action = PQgetvalue(r.get(), i, 4)[0];
-        fk.childColumns = split(PQgetvalue(r.get(), i, 5));
-        fk.parentColumns = split(PQgetvalue(r.get(), i, 6));
-        fk.childKey = split(PQgetvalue(r.get(), i, 7));
+        fk.childColumns = splitNames(PQgetvalue(r.get(), i, 5));
+        fk.parentColumns = splitNames(PQgetvalue(r.get(), i, 6));
+        fk.childKey = splitNames(PQgetvalue(r.get(), i, 7));
         out.push_back(std::move(fk));
     }
     return out;

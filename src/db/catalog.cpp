@@ -23,6 +23,19 @@ std::vector<std::string> TableInfo::columnNames() const {
     return out;
 }
 
+std::vector<std::string> splitNames(const std::string& joined) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < joined.size()) {
+        size_t end = joined.find('\x1f', start);
+        if (end == std::string::npos)
+            end = joined.size();
+        out.push_back(joined.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
 namespace {
 bool isTrue(const PGresult* r, int row, int col) {
     return std::strcmp(PQgetvalue(r, row, col), "t") == 0;
@@ -88,16 +101,7 @@ std::optional<TableInfo> Catalog::find(const std::string& name) {
         "AND i.indexprs IS NULL",
         {oid});
     for (int i = 0; i < PQntuples(keys.get()); ++i) {
-        std::vector<std::string> columns;
-        std::string list = PQgetvalue(keys.get(), i, 1);
-        size_t start = 0;
-        while (start <= list.size()) {
-            size_t end = list.find('\x1f', start);
-            if (end == std::string::npos)
-                end = list.size();
-            columns.push_back(list.substr(start, end - start));
-            start = end + 1;
-        }
+        const std::vector<std::string> columns = splitNames(PQgetvalue(keys.get(), i, 1));
         if (isTrue(keys.get(), i, 0)) {
             t.primaryKey = columns;
         }

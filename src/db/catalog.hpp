@@ -39,6 +39,10 @@ struct TableInfo {
     std::string id() const { return schema + "." + name; }
 };
 
+// Column names a catalog query joined with chr(31) (array_to_string(..., chr(31))): names
+// may hold commas and spaces, never that control character. "" is no names.
+std::vector<std::string> splitNames(const std::string& joined);
+
 // What the seed planner asks about tables. The catalog answers from the server; tests answer
 // from a fixed set (tests/support/fake_tables.hpp), so planning is tested without a server.
 class TableLookup {

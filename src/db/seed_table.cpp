@@ -269,34 +269,35 @@ void SeedTable::recordKeysCreatedInThisTransaction(const std::string& seed,
                         {seed, table.id()});
 }
 
-std::string SeedTable::keyListed(const TableInfo& table) const {
+std::vector<std::pair<std::string, std::string>> SeedTable::recordedRows(
+    const TableInfo& table) const {
     std::string columns, values;
     for (size_t i = 0; i < table.primaryKey.size(); ++i) {
         const ColumnInfo* c = table.column(table.primaryKey[i]);
         columns += (i ? ", " : "") + std::string("t.") + quoteIdentifier(c->name);
         values += (i ? ", " : "") + std::string("(e ->> ") + std::to_string(i) + ")::" + c->type;
     }
-    return "(" + columns + ") IN (SELECT " + values + " FROM " + keys() +
-           " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name = $2 AND "
-           "jsonb_typeof(e) = 'array')";
-}
-
-std::string SeedTable::rangesOf() const {
-    return "(SELECT (e ->> 'from')::bigint AS lo, (e ->> 'to')::bigint AS hi FROM " + keys() +
-           " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name = $2 AND "
-           "jsonb_typeof(e) = 'object') r";
+    std::vector<std::pair<std::string, std::string>> out{
+        {"", "(" + columns + ") IN (SELECT " + values + " FROM " + keys() +
+                 " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND k.table_name = $2 AND "
+                 "jsonb_typeof(e) = 'array')"}};
+    if (integerKey(table)) {
+        out.emplace_back(
+            ", (SELECT (e ->> 'from')::bigint AS lo, (e ->> 'to')::bigint AS hi "
+            "FROM " +
+                keys() +
+                " k, jsonb_array_elements(k.keys) e WHERE k.seed = $1 AND "
+                "k.table_name = $2 AND jsonb_typeof(e) = 'object') r",
+            "t." + quoteIdentifier(table.primaryKey[0]) + " BETWEEN r.lo AND r.hi");
+    }
+    return out;
 }
 
 RecordedRowsDeleted SeedTable::deleteRecordedRows(const std::string& seed, const TableInfo& table,
                                                   const std::optional<std::string>& xids,
                                                   int64_t expected,
                                                   const std::vector<CascadeProbe>& probes) {
-    // Keys recorded one by one ([k1, k2]), then ranges of an integer key.
-    std::vector<std::pair<std::string, std::string>> forms{{"", keyListed(table)}};
-    if (integerKey(table)) {
-        forms.emplace_back(", " + rangesOf(),
-                           "t." + quoteIdentifier(table.primaryKey[0]) + " BETWEEN r.lo AND r.hi");
-    }
+    const auto forms = recordedRows(table);
     const std::vector<std::optional<std::string>> params{seed, table.id(), xids.value_or("{}")};
     const std::string mine = xids ? " AND t.xmin = ANY($3::xid[])" : " AND $3::text IS NOT NULL";
     RecordedRowsDeleted out;
@@ -358,23 +359,19 @@ RecordedRowsDeleted SeedTable::deleteRecordedRows(const std::string& seed, const
 }
 
 bool SeedTable::anyRecordedRowExists(const std::string& seed, const TableInfo& table) {
-    std::string sql =
-        "SELECT EXISTS (SELECT 1 FROM " + table.qualified + " t WHERE " + keyListed(table) + ")";
-    if (integerKey(table)) {
-        sql += " OR EXISTS (SELECT 1 FROM " + table.qualified + " t, " + rangesOf() + " WHERE t." +
-               quoteIdentifier(table.primaryKey[0]) + " BETWEEN r.lo AND r.hi)";
-    }
+    std::string sql;
+    for (const auto& [join, where] : recordedRows(table))
+        sql += (sql.empty() ? "SELECT " : " OR ") + std::string("EXISTS (SELECT 1 FROM ") +
+               table.qualified + " t" + join + " WHERE " + where + ")";
     auto r = session_.execParams(sql, {seed, table.id()});
     return PQgetvalue(r.get(), 0, 0)[0] == 't';
 }
 
 int64_t SeedTable::countRecordedRows(const std::string& seed, const TableInfo& table) {
-    std::string sql =
-        "SELECT (SELECT count(*) FROM " + table.qualified + " t WHERE " + keyListed(table) + ")";
-    if (integerKey(table)) {
-        sql += " + (SELECT count(*) FROM " + table.qualified + " t, " + rangesOf() + " WHERE t." +
-               quoteIdentifier(table.primaryKey[0]) + " BETWEEN r.lo AND r.hi)";
-    }
+    std::string sql;
+    for (const auto& [join, where] : recordedRows(table))
+        sql += (sql.empty() ? "SELECT " : " + ") + std::string("(SELECT count(*) FROM ") +
+               table.qualified + " t" + join + " WHERE " + where + ")";
     auto r = session_.execParams(sql, {seed, table.id()});
     return std::stoll(PQgetvalue(r.get(), 0, 0));
 }

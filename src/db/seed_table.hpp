@@ -126,10 +126,10 @@ class SeedTable {
   private:
     // False for dbtool 0.1's tables until ensure() upgrades them.
     bool hasIdentityColumns();
-    // Conditions on the rows of `table` (aliased t) with a key `seed` ($1) recorded for it
-    // ($2): one by one, and (for a single integer key) in ranges, joined with `r`.
-    std::string keyListed(const TableInfo& table) const;
-    std::string rangesOf() const;
+    // The rows of `table` (aliased t) with a key `seed` ($1) recorded for it ($2), as
+    // (join, condition) pairs to put after "FROM <table> t": keys recorded one by one, then,
+    // for a single integer key, ranges (joined as r).
+    std::vector<std::pair<std::string, std::string>> recordedRows(const TableInfo& table) const;
     std::string seeds() const;
     std::string keys() const;
     std::string labels() const;

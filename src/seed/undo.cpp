@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "base/text.hpp"
+
 namespace dbtool {
 
 namespace {
@@ -21,6 +23,16 @@ void analyzeIfStatisticsAreStale(db::Session& session, const db::TableInfo& info
     if (PQntuples(stale.get()) == 1 && PQgetvalue(stale.get(), 0, 0)[0] == 't') {
         session.runScript("ANALYZE " + info.qualified);
     }
+}
+
+// "1 row(s) of public.comments deleted (keys 17); ..."
+std::string describe(const std::vector<db::CascadedRows>& rows) {
+    std::string out;
+    for (const auto& c : rows) {
+        out += (out.empty() ? "" : "; ") + std::to_string(c.rows) + " row(s) of " + c.table + " " +
+               c.action + (c.keys.empty() ? "" : " (keys " + firstFew(c.keys, c.rows) + ")");
+    }
+    return out;
 }
 
 // What became of a table the seed wrote to: "" when it is the same table.
@@ -53,26 +65,6 @@ Staleness checkStaleness(db::TableLookup& catalog, db::SeedTable& table,
         return {};
     return {true, "none of the " + std::to_string(inserted) + " rows it inserted are left"};
 }
-
-namespace {
-
-std::string describe(const std::vector<db::CascadedRows>& rows) {
-    std::string out;
-    for (const auto& c : rows) {
-        std::string keys;
-        for (const auto& k : c.keys)
-            keys += (keys.empty() ? "" : ", ") + k;
-        out += (out.empty() ? "" : "; ") + std::to_string(c.rows) + " row(s) of " + c.table + " " +
-               c.action +
-               (keys.empty()
-                    ? ""
-                    : " (keys " + keys +
-                          (c.rows > static_cast<int64_t>(c.keys.size()) ? ", ..." : "") + ")");
-    }
-    return out;
-}
-
-}  // namespace
 
 int64_t rowsPresent(db::TableLookup& catalog, db::SeedTable& table, const db::AppliedSeed& seed) {
     int64_t present = 0;

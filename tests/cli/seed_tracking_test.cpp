@@ -33,6 +33,14 @@ class SeedTracking : public DatabaseTest {
                     "users:\n  - {_label: ann, email: ann@x, name: Ann}\n"
                     "  - {_label: bob, email: bob@x, name: Bob}\n");
     }
+    // The project's examples, migrated and seeded, in place of this fixture's tables.
+    const std::string migrations = std::string(DBTOOL_SOURCE_DIR) + "/migrations-example";
+    const std::string seeds = std::string(DBTOOL_SOURCE_DIR) + "/seeds-example";
+    void migrateAndSeedTheExamples() const {
+        exec("DROP TABLE posts; DROP TABLE users");
+        ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", migrations}).exitCode, 0);
+        ASSERT_EQ(dbtool({"seed", "run", "--seeds-dir", seeds}).exitCode, 0);
+    }
     std::string emails() const {
         const auto r = rows("SELECT email FROM users ORDER BY email");
         std::string out;
@@ -45,11 +53,9 @@ class SeedTracking : public DatabaseTest {
 // The issue's reproduction on the project's own examples: the reset routine every
 // sequelize user knows, then an application row, then status and undo.
 TEST_F(SeedTracking, AfterAMigrationResetUndoNeverDeletesTheApplicationsRow) {
-    const std::string migrations = std::string(DBTOOL_SOURCE_DIR) + "/migrations-example";
-    const std::string seeds = std::string(DBTOOL_SOURCE_DIR) + "/seeds-example";
-    exec("DROP TABLE posts; DROP TABLE users");
-    ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", migrations}).exitCode, 0);
-    ASSERT_EQ(dbtool({"seed", "run", "--seeds-dir", seeds}).exitCode, 0);
+    migrateAndSeedTheExamples();
+    if (HasFatalFailure())
+        return;
     ASSERT_EQ(dbtool({"migrate", "down", "--all", "--migrations-dir", migrations}).exitCode, 0);
     ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", migrations}).exitCode, 0);
     exec(
@@ -72,11 +78,9 @@ TEST_F(SeedTracking, AfterAMigrationResetUndoNeverDeletesTheApplicationsRow) {
 }
 
 TEST_F(SeedTracking, AfterAMigrationResetSeedRunGivesTheSeededDataBack) {
-    const std::string migrations = std::string(DBTOOL_SOURCE_DIR) + "/migrations-example";
-    const std::string seeds = std::string(DBTOOL_SOURCE_DIR) + "/seeds-example";
-    exec("DROP TABLE posts; DROP TABLE users");
-    ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", migrations}).exitCode, 0);
-    ASSERT_EQ(dbtool({"seed", "run", "--seeds-dir", seeds}).exitCode, 0);
+    migrateAndSeedTheExamples();
+    if (HasFatalFailure())
+        return;
     const std::string before =
         scalar("SELECT (SELECT count(*) FROM users) || ' ' || (SELECT count(*) FROM comments)");
     ASSERT_EQ(dbtool({"migrate", "down", "--all", "--migrations-dir", migrations}).exitCode, 0);
@@ -296,11 +300,9 @@ TEST_F(SeedTracking, UndoAndForceRefuseToCascadeIntoTheApplicationsRows) {
 // world"; seed undo --all must leave that comment. (The examples' trigger touches the post
 // when a comment arrives, so the post counts as changed by the application and is kept.)
 TEST_F(SeedTracking, OnTheExamplesUndoAllKeepsTheApplicationsComment) {
-    const std::string migrations = std::string(DBTOOL_SOURCE_DIR) + "/migrations-example";
-    const std::string seeds = std::string(DBTOOL_SOURCE_DIR) + "/seeds-example";
-    exec("DROP TABLE posts; DROP TABLE users");
-    ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", migrations}).exitCode, 0);
-    ASSERT_EQ(dbtool({"seed", "run", "--seeds-dir", seeds}).exitCode, 0);
+    migrateAndSeedTheExamples();
+    if (HasFatalFailure())
+        return;
     exec(
         "INSERT INTO comments (post_id, author_id, body) SELECT p.id, p.author_id, 'the "
         "application''s' FROM posts p WHERE p.title = 'Hello, world'");
