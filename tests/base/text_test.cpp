@@ -24,5 +24,11 @@ TEST(Versions, CompareNumericallyWhateverTheirLength) {
     EXPECT_EQ(canonicalVersion("0042"), "42");
 }
 
+TEST(FirstFew, ListsWhatIsShownAndSaysWhenThereIsMore) {
+    EXPECT_EQ(firstFew({"17"}, 1), "17");
+    EXPECT_EQ(firstFew({"1", "(a, en)"}, 7), "1, (a, en), ...");
+    EXPECT_EQ(firstFew({}, 3), "...");
+}
+
 }  // namespace
 }  // namespace dbtool
