@@ -26,6 +26,26 @@ const std::string& Error::field(const std::string& name) const {
     return kEmpty;
 }
 
+Error& Error::withList(std::string name, std::vector<ListItem> items, bool linePerItem) {
+    for (auto& list : lists_) {
+        if (list.name == name) {
+            list.items = std::move(items);
+            list.linePerItem = linePerItem;
+            return *this;
+        }
+    }
+    lists_.push_back({std::move(name), std::move(items), linePerItem});
+    return *this;
+}
+
+bool Error::hasList(const std::string& name) const {
+    for (const auto& list : lists_) {
+        if (list.name == name)
+            return true;
+    }
+    return false;
+}
+
 namespace {
 size_t editDistance(const std::string& a, const std::string& b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);

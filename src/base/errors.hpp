@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <utility>
 #include <vector>
 
@@ -65,11 +66,29 @@ class Error : public std::runtime_error {
     }
     const std::string& field(const std::string& name) const;
 
+    // One item of a list field: how a person reads it ("20240101090000 create_users (down)")
+    // and its facts for JSON ({"version", ...}, {"name", ...}, {"direction", "down"}).
+    struct ListItem {
+        std::string text;
+        std::vector<std::pair<std::string, std::variant<std::string, int64_t>>> facts;
+    };
+    struct ListField {
+        std::string name;
+        std::vector<ListItem> items;
+        bool linePerItem = false;
+    };
+    // A list under the message ("applied in this run: a, b" / "none", or a "name: item" line
+    // per item); an array of objects in JSON. Setting a name again replaces its list.
+    Error& withList(std::string name, std::vector<ListItem> items, bool linePerItem = false);
+    const std::vector<ListField>& lists() const { return lists_; }
+    bool hasList(const std::string& name) const;
+
   private:
     ExitCode code_;
     SourceLocation where_;
     std::string hint_;
     std::vector<std::pair<std::string, std::string>> fields_;
+    std::vector<ListField> lists_;
 };
 
 // "did you mean 'x'?" suggestion: the closest candidate by edit distance, or empty when none is

@@ -57,6 +57,15 @@ report::Output& Context::out() {
     return *out_;
 }
 
+nlohmann::json Context::failureDocument(const Error& error) const {
+    nlohmann::json doc = report::errorToJson(error);
+    if (out_) {
+        for (const auto& [key, value] : out_->doneSoFar().items())
+            doc[key] = value;
+    }
+    return doc;
+}
+
 db::ConnectOptions Context::connectOptions() {
     const Settings& s = settings();
     db::ConnectOptions o;
@@ -74,6 +83,23 @@ void requireFileName(const std::string& kind, const std::string& name, const std
                     "use letters, digits, '_' and '-' (no spaces, dots or path separators), e.g. " +
                         example);
     }
+}
+
+CLI::Validator atLeast(long long minimum, bool whole) {
+    return CLI::Validator(
+        [minimum, whole](std::string& text) -> std::string {
+            double value = 0;
+            long long integer = 0;
+            if (whole ? !CLI::detail::lexical_cast(text, integer)
+                      : !CLI::detail::lexical_cast(text, value)) {
+                return "'" + text + "' is not a " + (whole ? "whole number" : "number");
+            }
+            if ((whole ? static_cast<double>(integer) : value) < static_cast<double>(minimum)) {
+                return "must be at least " + std::to_string(minimum) + " (got " + text + ")";
+            }
+            return {};
+        },
+        whole ? "INT>=" + std::to_string(minimum) : "NUMBER>=" + std::to_string(minimum));
 }
 
 std::string utcTimestamp(std::time_t t) {

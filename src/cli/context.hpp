@@ -35,6 +35,8 @@ class Context {
     // Resolves flags > environment > .env > dbtool.yaml > libpq defaults, once.
     const Settings& settings();
     report::Output& out();
+    // The JSON document of a failure: {"error": ...} and what completed before it.
+    nlohmann::json failureDocument(const Error& error) const;
     // Commands that can write CSV (data list) call this before out(); others refuse csv.
     void allowCsv() { csvAllowed_ = true; }
     bool color() const;
@@ -54,6 +56,9 @@ using Action = std::function<int(Context&)>;
 // For `migrate create` / `seed create`: throws a usage error unless `name` is letters, digits,
 // '_' and '-' (so it can never leave the target directory).
 void requireFileName(const std::string& kind, const std::string& name, const std::string& example);
+// A number option's lower bound, said as "must be at least N" (CLI11's own range validators
+// print the largest double). `whole`: integers only.
+CLI::Validator atLeast(long long minimum, bool whole = true);
 // "YYYYMMDDHHMMSS" in UTC.
 std::string utcTimestamp(std::time_t t);
 

@@ -233,21 +233,10 @@ void addDataCommands(CLI::App& app, Action& action) {
     list->add_option("--order-by", a->orderBy,
                      "COL or COL:desc; repeatable (default: the primary key)");
     list->add_option("--per-page", a->perPage, "Rows per page (default 20)")
-        ->check(CLI::Range(1, 100000));
-    const CLI::Validator atLeastOne(
-        [](const std::string& value) {
-            try {
-                size_t used = 0;
-                if (std::stoll(value, &used) >= 1 && used == value.size())
-                    return std::string();
-            } catch (const std::exception&) {
-                // not a number: the message below
-            }
-            return std::string("must be a page number of at least 1, not ") + value;
-        },
-        "NUMBER");
+        ->check(atLeast(1))
+        ->check(CLI::Range(1, 100000).description(""));
     auto* pageOpt =
-        list->add_option("--page", a->page, "Page number (offset pagination)")->check(atLeastOne);
+        list->add_option("--page", a->page, "Page number (offset pagination)")->check(atLeast(1));
     list->add_option("--after", a->after, "Key printed by the previous page (keyset pagination)")
         ->excludes(pageOpt);
     list->add_flag("--count", a->count, "Only count the matching rows");

@@ -84,7 +84,7 @@ void addDbCommands(CLI::App& app, Action& action) {
     auto* wait = db->add_subcommand("wait", "Wait until the server accepts connections");
     auto timeout = std::make_shared<double>(30);
     wait->add_option("--timeout", *timeout, "Seconds to keep trying (default 30)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(atLeast(0, false));
     wait->callback(
         [&action, timeout] { action = [timeout](Context& c) { return runWait(c, *timeout); }; });
 

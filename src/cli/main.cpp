@@ -44,7 +44,7 @@ void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
     app.add_flag("--no-color", o.noColor, "No colours (also env NO_COLOR)")->group(group);
     app.add_option("--wait", o.waitSeconds,
                    "Keep retrying the connection for up to SECONDS while the server starts")
-        ->check(CLI::NonNegativeNumber)
+        ->check(dbtool::cli::atLeast(0, false))
         ->group(group);
     app.add_option("--lock-timeout", s.lockTimeout,
                    "Longest wait for any lock, e.g. 30s, 5min; 0 = forever (env "
@@ -62,7 +62,7 @@ int reportError(const Error& e, dbtool::cli::Context& ctx) {
                      e, dbtool::report::useColor(stderr, ctx.options().noColor))
               << std::flush;
     if (json) {
-        std::cout << dbtool::redact(dbtool::report::errorToJson(e).dump(2)) << std::endl;
+        std::cout << dbtool::redact(ctx.failureDocument(e).dump(2)) << std::endl;
     }
     return static_cast<int>(e.code());
 }
@@ -90,6 +90,20 @@ Error usageError(const CLI::App& app, const std::vector<std::string>& args,
             // An option: skip its value when it takes one and it is not written --name=value.
             const std::string name = token.substr(0, token.find('='));
             const CLI::Option* o = findOption(current, name);
+            if (o == nullptr && token != "--" && name != "--help" && name != "-h" &&
+                name != "--help-all" && name != "--version") {
+                std::vector<std::string> known;
+                for (const CLI::App* a = current; a != nullptr; a = a->get_parent()) {
+                    for (const CLI::Option* option : a->get_options()) {
+                        for (const auto& l : option->get_lnames())
+                            known.push_back("--" + l);
+                    }
+                }
+                std::string hint = dbtool::didYouMean(name, known);
+                return Error(ExitCode::Usage,
+                             "unknown option '" + name + "' for `" + path + "`" + hint, {},
+                             "see `" + path + " --help`");
+            }
             if (o != nullptr && o->get_items_expected_min() > 0 &&
                 token.find('=') == std::string::npos)
                 ++i;
@@ -107,7 +121,13 @@ Error usageError(const CLI::App& app, const std::vector<std::string>& args,
                 next = c;
         }
         if (next == nullptr) {
-            return Error(ExitCode::Usage, "unknown command '" + token + "' for `" + path + "`", {},
+            std::vector<std::string> names;
+            for (const CLI::App* c : commands)
+                names.push_back(c->get_name());
+            return Error(ExitCode::Usage,
+                         "unknown command '" + token + "' for `" + path + "`" +
+                             dbtool::didYouMean(token, names),
+                         {},
                          "the commands are: " + choices + " (see `" + path + " --help`)");
         }
         current = next;

@@ -18,6 +18,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+json stepJson(const Migration& m, Direction d, int64_t ms) {
+    return {{"version", m.version},
+            {"name", m.name},
+            {"direction", d == Direction::Up ? "up" : "down"},
+            {"duration_ms", ms}};
+}
+
 // Prints a line per migration as it completes, so a CI log shows progress as it happens.
 class PrintingObserver : public MigrationObserver {
   public:
@@ -30,6 +37,7 @@ class PrintingObserver : public MigrationObserver {
         spdlog::debug("{} {}", d == Direction::Up ? "applying" : "rolling back", m.label());
     }
     void finished(const Migration& m, Direction d, int64_t ms) override {
+        out_.doneSoFar()["steps"].push_back(stepJson(m, d, ms));
         const std::string verb =
             d == Direction::Up ? out_.green("applied    ") : out_.yellow("rolled back");
         out_.line(verb + "  " + m.version + "  " + m.name + "  " +
@@ -43,10 +51,7 @@ class PrintingObserver : public MigrationObserver {
 json stepsJson(const RunResult& r) {
     json steps = json::array();
     for (const auto& s : r.steps) {
-        steps.push_back({{"version", s.migration->version},
-                         {"name", s.migration->name},
-                         {"direction", s.direction == Direction::Up ? "up" : "down"},
-                         {"duration_ms", s.ms}});
+        steps.push_back(stepJson(*s.migration, s.direction, s.ms));
     }
     return steps;
 }
@@ -357,7 +362,7 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     auto up = std::make_shared<UpArgs>();
     auto* upCmd = migrate->add_subcommand("up", "Apply pending migrations, each in a transaction");
     upCmd->add_option("--to", up->to, "Apply up to and including VERSION");
-    upCmd->add_option("--step", up->step, "Apply at most N migrations")->check(CLI::PositiveNumber);
+    upCmd->add_option("--step", up->step, "Apply at most N migrations")->check(atLeast(1));
     upCmd->add_flag("--dry-run", up->dryRun, "Show what would be applied; change nothing");
     upCmd->add_flag("--single-transaction", up->singleTransaction,
                     "Apply the whole run in one transaction (all or nothing)");
@@ -375,7 +380,7 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     auto* downCmd =
         migrate->add_subcommand("down", "Roll back migrations (default: the newest one)");
     auto* stepOpt = downCmd->add_option("--step", down->step, "Roll back N migrations")
-                        ->check(CLI::PositiveNumber);
+                        ->check(atLeast(1));
     auto* toOpt =
         downCmd->add_option("--to", down->to, "Roll back every migration newer than VERSION");
     auto* allOpt = downCmd->add_flag("--all", down->all, "Roll back every applied migration");
@@ -392,7 +397,7 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     auto redoIgnore = std::make_shared<bool>(false);
     auto* redo =
         migrate->add_subcommand("redo", "Roll back the newest migration(s), then apply again");
-    redo->add_option("--step", *redoStep, "How many (default 1)")->check(CLI::PositiveNumber);
+    redo->add_option("--step", *redoStep, "How many (default 1)")->check(atLeast(1));
     redo->add_flag("--dry-run", *redoDry, "Show the plan; change nothing");
     redo->add_flag("--ignore-checksums", *redoIgnore, "Redo even migrations whose file changed");
     redo->callback([&action, redoStep, redoDry, redoIgnore] {

@@ -56,6 +56,41 @@ std::string countsText(const SeedOutcome& o) {
     return (out.empty() ? "no rows" : out) + cascadedText(o);
 }
 
+json outcomeJson(const SeedOutcome& o) {
+    static const char* actions[] = {"ran",     "rerun",  "already_applied", "changed_not_rerun",
+                                    "planned", "undone", "reloaded"};
+    json tables = json::array();
+    for (const auto& t : o.tables) {
+        json entry = {{"table", t.table}};
+        if (o.action == SeedOutcome::Action::Undone) {
+            entry["deleted"] = t.deleted;
+            entry["kept"] = t.kept;
+            entry["kept_keys"] = t.keptKeys;
+            entry["note"] = t.note.empty() ? json(nullptr) : json(t.note);
+        } else if (o.action == SeedOutcome::Action::Planned) {
+            entry["rows"] = t.planned ? json(*t.planned) : json(nullptr);
+        } else {
+            entry["inserted"] = t.inserted;
+            entry["updated"] = t.updated;
+            entry["skipped"] = t.skipped;
+        }
+        tables.push_back(entry);
+    }
+    json out = {{"name", o.name},       {"action", actions[static_cast<int>(o.action)]},
+                {"tables", tables},     {"duration_ms", o.ms},
+                {"deleted", o.deleted}, {"not_restored", o.notRestored}};
+    if (o.action == SeedOutcome::Action::Undone)
+        out["kept"] = o.kept;
+    json cascaded = json::array();
+    for (const auto& c : o.cascaded)
+        cascaded.push_back(
+            {{"table", c.table}, {"action", c.action}, {"rows", c.rows}, {"keys", c.keys}});
+    out["cascaded"] = cascaded;
+    if (o.action == SeedOutcome::Action::Reloaded)
+        out["stale_because"] = o.reason;
+    return out;
+}
+
 class PrintingSeedObserver : public SeedObserver {
   public:
     explicit PrintingSeedObserver(report::Output& out) : out_(out) {}
@@ -65,6 +100,7 @@ class PrintingSeedObserver : public SeedObserver {
     void note(const std::string& text) override { spdlog::info("{}", text); }
     void warning(const std::string& text) override { spdlog::warn("{}", text); }
     void done(const SeedOutcome& o) override {
+        out_.doneSoFar()["seeds"].push_back(outcomeJson(o));
         using A = SeedOutcome::Action;
         switch (o.action) {
             case A::Ran:
@@ -107,41 +143,6 @@ class PrintingSeedObserver : public SeedObserver {
   private:
     report::Output& out_;
 };
-
-json outcomeJson(const SeedOutcome& o) {
-    static const char* actions[] = {"ran",     "rerun",  "already_applied", "changed_not_rerun",
-                                    "planned", "undone", "reloaded"};
-    json tables = json::array();
-    for (const auto& t : o.tables) {
-        json entry = {{"table", t.table}};
-        if (o.action == SeedOutcome::Action::Undone) {
-            entry["deleted"] = t.deleted;
-            entry["kept"] = t.kept;
-            entry["kept_keys"] = t.keptKeys;
-            entry["note"] = t.note.empty() ? json(nullptr) : json(t.note);
-        } else if (o.action == SeedOutcome::Action::Planned) {
-            entry["rows"] = t.planned ? json(*t.planned) : json(nullptr);
-        } else {
-            entry["inserted"] = t.inserted;
-            entry["updated"] = t.updated;
-            entry["skipped"] = t.skipped;
-        }
-        tables.push_back(entry);
-    }
-    json out = {{"name", o.name},       {"action", actions[static_cast<int>(o.action)]},
-                {"tables", tables},     {"duration_ms", o.ms},
-                {"deleted", o.deleted}, {"not_restored", o.notRestored}};
-    if (o.action == SeedOutcome::Action::Undone)
-        out["kept"] = o.kept;
-    json cascaded = json::array();
-    for (const auto& c : o.cascaded)
-        cascaded.push_back(
-            {{"table", c.table}, {"action", c.action}, {"rows", c.rows}, {"keys", c.keys}});
-    out["cascaded"] = cascaded;
-    if (o.action == SeedOutcome::Action::Reloaded)
-        out["stale_because"] = o.reason;
-    return out;
-}
 
 struct Loaded {
     std::unique_ptr<db::Session> session;

@@ -6,6 +6,7 @@
 
 #include "base/errors.hpp"
 #include "db/catalog.hpp"
+#include "db/session.hpp"
 
 namespace dbtool {
 
@@ -233,6 +234,26 @@ DataPage listData(db::Session& session, const DataQuery& q) {
             equalSoFar += (equalSoFar.empty() ? "" : " AND ") + equal;
         }
         where += (where.empty() ? " WHERE (" : " AND (") + cond + ")";
+        // A key that is not of the ordering columns' types is the caller's mistake (exit 2),
+        // found here with the column it is for rather than as the listing query's error.
+        for (size_t i = 0, k = p.params.size(); i < page.order.size(); ++i) {
+            if (key[i].is_null())
+                continue;
+            const auto& o = page.order[i];
+            const std::string type = o.column == "ctid" ? "tid" : p.info.column(o.column)->type;
+            try {
+                session.execParams("SELECT $1::" + type, {params[k++]});
+            } catch (const db::SqlError& e) {
+                if (!e.server().sqlstate.starts_with("22"))
+                    throw;
+                throw Error(ExitCode::Usage,
+                            "--after: value " + nlohmann::json(*params[k - 1]).dump() +
+                                " for column " + o.column + " is not of type " + type + " (" +
+                                e.server().message + ")",
+                            {},
+                            "pass the value printed as the next page's key, unchanged");
+            }
+        }
     } else {
         page.page = q.page.value_or(1);
         page.totalRows = countData(session, q);

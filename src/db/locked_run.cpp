@@ -1,5 +1,7 @@
 #include "db/locked_run.hpp"
 
+#include "db/interrupt.hpp"
+
 namespace dbtool::db {
 
 LockedRun::LockedRun(Session& session, const std::string& scope,
@@ -9,12 +11,11 @@ LockedRun::LockedRun(Session& session, const std::string& scope,
       lock_(session, scope, onWait),
       completedField_(std::move(completedField)) {}
 
-std::string LockedRun::completedList() const {
-    std::string out;
-    for (const auto& label : completed_) {
-        out += (out.empty() ? "" : ", ") + label;
+void LockedRun::checkInterrupted(const std::string& next) const {
+    if (interrupted()) {
+        throw Error(ExitCode::Interrupted, "interrupted before " + next)
+            .withList(completedField_, completed_);
     }
-    return out.empty() ? "none" : out;
 }
 
 void LockedRun::annotate(Error& error, const UnitOfWork& unit) const {
@@ -25,9 +26,34 @@ void LockedRun::annotate(Error& error, const UnitOfWork& unit) const {
         }
     };
     add(unit.kind, unit.name);
-    add(completedField_, completedList());
+    if (!error.hasList(completedField_))
+        error.withList(completedField_, completed_);
     add("outcome", unit.onFailure);
 }
+
+namespace {
+// Ctrl-C reads the same whether it cancelled a statement on the server ("canceling statement
+// due to user request") or was seen at a checkpoint between rows: "interrupted while ...".
+[[noreturn]] void throwSaid(const Error& e, const UnitOfWork& unit) {
+    const std::string what = e.what();
+    if (e.code() != ExitCode::Interrupted || what.starts_with("interrupted while")) {
+        throw e;
+    }
+    // The server's words about its cancelled statement (sqlstate 57014, its context) are
+    // left out: what was stopped, what was done and what is left is what matters.
+    Error said(ExitCode::Interrupted,
+               "interrupted while " +
+                   (unit.kind.empty() ? unit.name : "running " + unit.kind + " " + unit.name),
+               e.where());
+    for (const auto& [name, value] : e.fields()) {
+        if (name != "sqlstate" && name != "context" && name != "detail")
+            said.withField(name, value);
+    }
+    for (const auto& list : e.lists())
+        said.withList(list.name, list.items);
+    throw said;
+}
+}  // namespace
 
 void LockedRun::inTransaction(const UnitOfWork& unit, const std::function<void()>& work) {
     try {
@@ -36,13 +62,13 @@ void LockedRun::inTransaction(const UnitOfWork& unit, const std::function<void()
         tx.commit();
     } catch (Error& e) {
         annotate(e, unit);
-        throw;
+        throwSaid(e, unit);
     } catch (const std::exception&) {
         try {
             rethrowPqxx(unit.kind.empty() ? unit.name : unit.kind + " " + unit.name);
         } catch (Error& e) {
             annotate(e, unit);
-            throw;
+            throwSaid(e, unit);
         }
     }
 }

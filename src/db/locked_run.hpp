@@ -46,11 +46,13 @@ class LockedRun {
     // Anything else thrown passes through unchanged, after the rollback.
     void inTransaction(const UnitOfWork& unit, const std::function<void()>& work);
 
-    // Marks a unit as completed (its label is listed in the failures of later units).
-    void completed(const std::string& label) { completed_.push_back(label); }
-    // "a, b", or "none".
-    std::string completedList() const;
+    // Marks a unit as completed (listed in the failures of later units).
+    void completed(Error::ListItem unit) { completed_.push_back(std::move(unit)); }
+    const std::vector<Error::ListItem>& completedUnits() const { return completed_; }
     const std::string& completedField() const { return completedField_; }
+    // Throws Error(ExitCode::Interrupted) "interrupted before <next>" with the completed units
+    // when a signal has arrived; the checkpoint between units.
+    void checkInterrupted(const std::string& next) const;
     // Adds the fields of a failure of `unit` to `error`.
     void annotate(Error& error, const UnitOfWork& unit) const;
 
@@ -58,7 +60,7 @@ class LockedRun {
     Session& session_;
     AdvisoryLock lock_;
     std::string completedField_;
-    std::vector<std::string> completed_;
+    std::vector<Error::ListItem> completed_;
 };
 
 }  // namespace dbtool::db

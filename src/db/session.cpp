@@ -92,6 +92,15 @@ ConnectFailure classify(const std::string& message) {
     return ConnectFailure::Retryable;
 }
 
+// libpq's complaints about an option's value (connectOptions2): they come before any
+// network activity and never say "connection to server".
+bool isBadOption(const std::string& message) {
+    return message.starts_with("invalid ") || message.starts_with("could not match ") ||
+           message.starts_with("could not parse network address") ||
+           (message.find(" value \"") != std::string::npos &&
+            message.find("invalid when") != std::string::npos);
+}
+
 std::string connectHint(const std::string& message, const ConnectionTarget& target) {
     if (message.find("password") != std::string::npos) {
         return "check the password of user '" + target.get("user") + "' (in " + target.origin() +
@@ -271,6 +280,16 @@ std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
         }
         std::string message = handle != nullptr ? oneLine(PQerrorMessage(handle)) : "out of memory";
         PQfinish(handle);
+        if (isBadOption(message)) {
+            // libpq checks option values only when connecting; a bad one is the URL's fault.
+            throw Error(ExitCode::Config,
+                        redact("invalid database URL from " + target.origin() + ": " + message),
+                        {},
+                        "fix the value in " + target.origin() +
+                            "; the options and their values are those of libpq: "
+                            "https://www.postgresql.org/docs/15/libpq-connect.html"
+                            "#LIBPQ-PARAMKEYWORDS");
+        }
         const bool retry = classify(message) == ConnectFailure::Retryable &&
                            Clock::now() < deadline && !interrupted();
         if (!retry) {

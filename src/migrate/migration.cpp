@@ -320,11 +320,16 @@ std::vector<Migration> loadMigrations(const fs::path& dir) {
     }
     if (!problems.empty()) {
         Error first = problems.front();
-        if (problems.size() > 1) {
-            for (size_t i = 1; i < problems.size(); ++i) {
-                first.withField("also", problems[i].where().str() + ": " + problems[i].what());
-            }
+        std::vector<Error::ListItem> also;
+        for (size_t i = 1; i < problems.size(); ++i) {
+            const Error& p = problems[i];
+            also.push_back({p.where().str() + ": " + p.what(),
+                            {{"file", p.where().file},
+                             {"line", int64_t{p.where().line}},
+                             {"message", p.what()}}});
         }
+        if (!also.empty())
+            first.withList("also", std::move(also), true);
         throw first;
     }
     std::sort(migrations.begin(), migrations.end(), [](const Migration& a, const Migration& b) {

@@ -257,18 +257,25 @@ MigrationStatus Migrator::markPending(const std::string& version) {
     db::MigrationTable table(session_, schema_);
     const auto stopped = interruptedVersion(table, version);
     for (const auto& s : computeStatus(files_, table.read(known_))) {
-        if (compareVersions(s.version, version) == 0 && (s.applied || stopped)) {
-            run.inTransaction({"migration", s.version + " " + s.name, ""}, [&] {
-                if (s.applied)
-                    table.remove(s.applied->version);
-                if (stopped)
-                    table.finishUnrecorded(*stopped);
-            });
-            return s;
+        if (compareVersions(s.version, version) != 0) {
+            continue;
         }
+        if (!s.applied && !stopped) {
+            throw Error(ExitCode::Check,
+                        "migration " + s.version + " " + s.name + " is not recorded as applied",
+                        {}, "`dbtool migrate status` lists the applied versions");
+        }
+        run.inTransaction({"migration", s.version + " " + s.name, ""}, [&] {
+            if (s.applied)
+                table.remove(s.applied->version);
+            if (stopped)
+                table.finishUnrecorded(*stopped);
+        });
+        return s;
     }
-    throw Error(ExitCode::Check, "version " + version + " is not recorded as applied", {},
-                "`dbtool migrate status` lists the applied versions");
+    // The same words and exit code as mark-applied: an unknown version is a usage error.
+    throw Error(ExitCode::Usage, "no migration has version " + version, {},
+                "`dbtool migrate status` lists the versions");
 }
 
 namespace {
@@ -328,6 +335,14 @@ SourceLocation errorLocation(const MigrationSection& section, const SectionFailu
     return section.locate(f.offset);
 }
 
+// A completed migration as a failure lists it: "V name" ("(down)" when the run goes both
+// ways) and, in JSON, the same facts as a step of a successful run.
+Error::ListItem completedItem(const Migration& m, Direction direction, bool tagDirection) {
+    const std::string dir = direction == Direction::Up ? "up" : "down";
+    return {m.label() + (tagDirection ? " (" + dir + ")" : ""),
+            {{"version", m.version}, {"name", m.name}, {"direction", dir}}};
+}
+
 [[noreturn]] void fail(const Migration& m, Direction direction, const db::SqlError& e,
                        const MigrationSection& section, const SectionFailure& f,
                        const db::LockedRun& run, const std::string& consequence) {
@@ -338,7 +353,7 @@ SourceLocation errorLocation(const MigrationSection& section, const SectionFailu
                               : "migration " + m.label() + " failed (" +
                                     (direction == Direction::Up ? "up" : "down") + "): " + e.what();
     Error error = db::describeSqlError(e, message, errorLocation(section, f));
-    error.withField(run.completedField(), run.completedList()).withField("outcome", consequence);
+    error.withList(run.completedField(), run.completedUnits()).withField("outcome", consequence);
     throw error;
 }
 
@@ -348,9 +363,7 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
                      Direction direction, RunResult& result, bool tagDirection) {
     db::MigrationTable table(session_, schema_);
     for (const Migration* m : plan) {
-        db::throwIfInterrupted(
-            ("before " + m->label() + "; " + run.completedField() + ": " + run.completedList())
-                .c_str());
+        run.checkInterrupted("migration " + m->label());
         observer_.starting(*m, direction);
         const MigrationSection& section = sectionOf(*m, direction);
         const db::UnitOfWork unit{"migration", m->label(), ""};
@@ -402,8 +415,7 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
             fail(*m, direction, f.error, section, f, run, consequence);
         }
         result.steps.push_back({m, direction, ms});
-        run.completed(m->label() +
-                      (tagDirection ? (direction == Direction::Up ? " (up)" : " (down)") : ""));
+        run.completed(completedItem(*m, direction, tagDirection));
         observer_.finished(*m, direction, ms);
     }
 }
@@ -431,7 +443,7 @@ void Migrator::applyAllInOneTransaction(db::LockedRun& run,
     createPending_ = false;
     for (const auto& step : steps) {
         result.steps.push_back(step);
-        run.completed(step.migration->label());
+        run.completed(completedItem(*step.migration, Direction::Up, false));
         observer_.finished(*step.migration, Direction::Up, step.ms);
     }
 }

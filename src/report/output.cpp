@@ -112,6 +112,17 @@ std::string renderError(const Error& error, bool color) {
     for (const auto& [name, value] : error.fields()) {
         out += "  " + name + ": " + value + "\n";
     }
+    for (const auto& list : error.lists()) {
+        if (list.linePerItem) {
+            for (const auto& item : list.items)
+                out += "  " + list.name + ": " + item.text + "\n";
+            continue;
+        }
+        std::string items;
+        for (const auto& item : list.items)
+            items += (items.empty() ? "" : ", ") + item.text;
+        out += "  " + list.name + ": " + (items.empty() ? "none" : items) + "\n";
+    }
     if (!error.hint().empty()) {
         out += "  " + paint("36", "hint") + ": " + error.hint() + "\n";
     }
@@ -129,8 +140,23 @@ nlohmann::json errorToJson(const Error& error) {
             e["column"] = error.where().column;
         }
     }
+    // Keys a jq user can write: "target from" -> target_from.
+    auto key = [](std::string name) {
+        std::replace(name.begin(), name.end(), ' ', '_');
+        return name;
+    };
     for (const auto& [name, value] : error.fields()) {
-        e[name] = value;
+        e[key(name)] = value;
+    }
+    for (const auto& list : error.lists()) {
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& item : list.items) {
+            nlohmann::json object = nlohmann::json::object();
+            for (const auto& [name, value] : item.facts)
+                std::visit([&, &name = name](const auto& v) { object[key(name)] = v; }, value);
+            items.push_back(std::move(object));
+        }
+        e[key(list.name)] = std::move(items);
     }
     if (!error.hint().empty()) {
         e["hint"] = error.hint();

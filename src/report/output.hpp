@@ -27,6 +27,11 @@ class Output {
     void line(std::string_view text);
     // The result document in JSON mode (ignored in text mode).
     void document(const nlohmann::json& doc);
+    // What a failure's JSON document holds besides "error": the work done before the failure,
+    // in the shape of a successful run's document ({"steps": [...]} for migrate, {"seeds":
+    // [...]} for seed). Commands append to it as units complete.
+    nlohmann::json& doneSoFar() { return doneSoFar_; }
+    const nlohmann::json& doneSoFar() const { return doneSoFar_; }
     // Raw text in any format (CSV output), redacted like everything else.
     void raw(std::string_view text);
 
@@ -43,6 +48,7 @@ class Output {
     bool color_;
     bool quiet_;
     std::FILE* out_;
+    nlohmann::json doneSoFar_ = nlohmann::json::object();
 };
 
 // Aligned text table; `header` may be empty. Cells may hold ANSI colour codes.

@@ -211,7 +211,7 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
     if (outcome.action == SeedOutcome::Action::Ran ||
         outcome.action == SeedOutcome::Action::Rerun ||
         outcome.action == SeedOutcome::Action::Reloaded)
-        run.completed(file.name);
+        run.completed({file.name, {{"name", file.name}}});
     return outcome;
 }
 
@@ -233,7 +233,10 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
                                        [&](const auto& w) { return seedMatches(file, w); });
         if (!options.names.empty() && !named)
             continue;
-        db::throwIfInterrupted(("before seed " + file.name).c_str());
+        if (run)
+            run->checkInterrupted("seed " + file.name);
+        else
+            db::throwIfInterrupted(("before seed " + file.name).c_str());
         const auto it = applied.find(file.name);
         const db::AppliedSeed* previous = it == applied.end() ? nullptr : &it->second;
         SeedOutcome outcome = options.dryRun ? dryRun(file, previous, named, table, plannedLabels)
@@ -286,12 +289,12 @@ std::vector<SeedOutcome> Seeder::undo(const std::optional<std::string>& name, bo
     }
     std::vector<SeedOutcome> outcomes;
     for (const auto& seed : chosen) {
-        db::throwIfInterrupted(("before undoing seed " + seed.name).c_str());
+        run.checkInterrupted("undoing seed " + seed.name);
         const auto start = Clock::now();
         SeedOutcome o;
         run.inTransaction({"", "undoing seed " + seed.name, ""},
                           [&] { o = undoSeed(session_, table, seed, options); });
-        run.completed(seed.name);
+        run.completed({seed.name, {{"name", seed.name}}});
         o.ms = msSince(start);
         observer_.done(o);
         outcomes.push_back(o);

@@ -180,7 +180,7 @@ TEST_F(DataList, TildeTreatsOnlyPercentAsAWildcard) {
 
     auto zero = dbtool({"data", "list", "s", "--page", "0"});
     EXPECT_EQ(zero.exitCode, 2);
-    EXPECT_THAT(zero.err, HasSubstr("--page: must be a page number of at least 1, not 0"));
+    EXPECT_THAT(zero.err, HasSubstr("--page: must be at least 1 (got 0)"));
 }
 
 // Without a primary key a row's only position is its ctid, which an update changes: keyset

@@ -154,7 +154,7 @@ TEST(Migration, LoaderRejectsBadNamesDuplicatesAndOrphans) {
         dir.write("2_b.sql", "-- migrate:up\n\\set x 1\n");
         Error e = loadError(dir);
         EXPECT_EQ(e.where().file, (dir.path() / "1_a.sql").string());
-        EXPECT_THAT(e.field("also"), HasSubstr("2_b.sql:2:1"));
+        EXPECT_THAT(test::listText(e, "also"), HasSubstr("2_b.sql:2:1"));
     }
     {
         TempDir dir;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "base/errors.hpp"
 
 namespace dbtool::test {
@@ -16,6 +18,19 @@ Error errorFrom(Action&& action) {
     }
     ADD_FAILURE() << "expected a dbtool::Error";
     return Error(ExitCode::Ok, "");
+}
+
+// A list field as the text output shows it: "a, b", "none"; "<absent>" when not set.
+inline std::string listText(const Error& e, const std::string& name) {
+    for (const auto& list : e.lists()) {
+        if (list.name != name)
+            continue;
+        std::string text;
+        for (const auto& item : list.items)
+            text += (text.empty() ? "" : ", ") + item.text;
+        return text.empty() ? "none" : text;
+    }
+    return "<absent>";
 }
 
 }  // namespace dbtool::test
