@@ -177,4 +177,11 @@ std::string normalizeNewlines(std::string_view text) {
     return out;
 }
 
+std::string plural(int64_t count, std::string_view singular, std::string_view pluralForm) {
+    std::string word(count == 1 ? singular : pluralForm);
+    if (count != 1 && pluralForm.empty())
+        word = std::string(singular) + "s";
+    return std::to_string(count) + " " + word;
+}
+
 }  // namespace dbtool

@@ -52,6 +52,9 @@ std::string readFile(const std::filesystem::path& path);
 // Strips a UTF-8 byte-order mark and turns CRLF line endings into LF.
 std::string normalizeNewlines(std::string_view text);
 
+// "1 row", "3 rows", "0 rows"; `plural` for irregular words ("1 entry", "2 entries").
+std::string plural(int64_t count, std::string_view singular, std::string_view pluralForm = {});
+
 // The first few of `total` items, for a message: "17, 18, ..." (no "..." when all are there).
 std::string firstFew(const std::vector<std::string>& shown, int64_t total);
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "base/text.hpp"
 #include "cli/context.hpp"
 #include "data/data_query.hpp"
 #include "report/exact_value.hpp"
@@ -195,15 +196,15 @@ int runList(Context& ctx, const ListArgs& a) {
     out.line(table);
     std::string footer;
     if (page.keyset) {
-        footer = std::to_string(page.rows.size()) + " row(s)";
+        footer = plural(static_cast<int64_t>(page.rows.size()), "row");
     } else if (page.rows.empty() && page.page > 1) {
         footer = "page " + std::to_string(page.page) + " of " + std::to_string(page.pages) +
-                 ": past the last page, no rows (" + std::to_string(page.totalRows.value_or(0)) +
-                 " rows in all)";
+                 ": past the last page, no rows (" + plural(page.totalRows.value_or(0), "row") +
+                 " in all)";
     } else {
         footer = "page " + std::to_string(page.page) + " of " +
                  std::to_string(std::max<int64_t>(1, page.pages)) + ", " +
-                 std::to_string(page.totalRows.value_or(0)) + " rows";
+                 plural(page.totalRows.value_or(0), "row");
     }
     if (page.more) {
         footer += page.keyset

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/duration.hpp"
+#include "base/text.hpp"
 #include "cli/context.hpp"
 #include "migrate/migrator.hpp"
 #include "migrate/schema_dump.hpp"
@@ -25,10 +26,21 @@ json stepJson(const Migration& m, Direction d, int64_t ms) {
             {"duration_ms", ms}};
 }
 
+json stepJson(const MigrationStep& s, bool dryRun) {
+    json step = stepJson(*s.migration, s.direction, s.ms);
+    if (dryRun) {
+        step["checked"] = s.notChecked.empty();
+        step["not_checked_because"] = s.notChecked.empty() ? json(nullptr) : json(s.notChecked);
+    }
+    return step;
+}
+
 // Prints a line per migration as it completes, so a CI log shows progress as it happens.
 class PrintingObserver : public MigrationObserver {
   public:
-    explicit PrintingObserver(report::Output& out) : out_(out) {}
+    explicit PrintingObserver(report::Output& out) : out_(out) {
+        out_.doneSoFar()["steps"] = json::array();
+    }
     void waitingForLock(const std::string& holder) override {
         spdlog::info("waiting for the migration lock ({})", holder);
     }
@@ -51,7 +63,7 @@ class PrintingObserver : public MigrationObserver {
 json stepsJson(const RunResult& r) {
     json steps = json::array();
     for (const auto& s : r.steps) {
-        steps.push_back(stepJson(*s.migration, s.direction, s.ms));
+        steps.push_back(stepJson(s, r.dryRun));
     }
     return steps;
 }
@@ -63,17 +75,23 @@ std::string versionText(const std::string& v) {
 int printRun(Context& ctx, const std::string& command, const RunResult& r) {
     auto& out = ctx.out();
     if (r.dryRun) {
+        size_t unchecked = 0;
         for (const auto& s : r.steps) {
+            unchecked += s.notChecked.empty() ? 0 : 1;
             out.line(std::string(s.direction == Direction::Up ? "would apply      "
                                                               : "would roll back  ") +
-                     s.migration->version + "  " + s.migration->name +
-                     (s.direction == Direction::Up && !s.migration->up.transaction
-                          ? "  (transaction:false)"
-                          : ""));
+                     s.migration->version + "  " + s.migration->name + "  " +
+                     (s.notChecked.empty() ? out.dim("(ran, " + formatDurationMs(s.ms) + ")")
+                                           : out.yellow("not checked: " + s.notChecked)));
         }
-        out.line("Dry run: " + std::to_string(r.steps.size()) +
-                 " step(s) planned; nothing was "
-                 "changed. Current version: " +
+        std::string summary =
+            "Dry run: " + plural(static_cast<int64_t>(r.steps.size()), "step") + " planned";
+        if (!r.steps.empty())
+            summary += ", " + std::to_string(r.steps.size() - unchecked) +
+                       " ran without error in a transaction that was rolled back";
+        if (unchecked > 0)
+            summary += ", " + std::to_string(unchecked) + " not checked";
+        out.line(summary + "; nothing was changed. Current version: " +
                  versionText(r.versionBefore) + ".");
     } else if (r.steps.empty()) {
         out.line("Nothing to do; the database is at version " + versionText(r.versionAfter) + ".");
@@ -83,14 +101,15 @@ int printRun(Context& ctx, const std::string& command, const RunResult& r) {
             (s.direction == Direction::Up ? ups : downs)++;
         }
         std::string what;
-        if (downs > 0) {
-            what += "rolled back " + std::to_string(downs);
-        }
-        if (ups > 0) {
-            what += std::string(what.empty() ? "applied " : " and applied ") + std::to_string(ups);
+        if (downs > 0 && ups > 0) {  // redo
+            what = "rolled back " + std::to_string(downs) + " and applied " +
+                   plural(static_cast<int64_t>(ups), "migration");
+        } else {
+            what = (downs > 0 ? "rolled back " : "applied ") +
+                   plural(static_cast<int64_t>(downs + ups), "migration");
         }
         what[0] = static_cast<char>(std::toupper(what[0]));
-        out.line(out.bold(what + " migration(s) in " + formatDurationMs(r.totalMs) +
+        out.line(out.bold(what + " in " + formatDurationMs(r.totalMs) +
                           "; now at version " + versionText(r.versionAfter) + "."));
     }
     out.document({{"command", command},
@@ -290,7 +309,8 @@ int runValidate(Context& ctx) {
         }
     }
     if (problems.empty()) {
-        out.line("ok: " + std::to_string(applied) + " applied migration(s) match their files.");
+        out.line("ok: " + plural(applied, "applied migration") +
+                 (applied == 1 ? " matches its file." : " match their files."));
     }
     out.document({{"valid", problems.empty()}, {"problems", problems}, {"applied", applied}});
     return problems.empty() ? 0 : static_cast<int>(ExitCode::Check);

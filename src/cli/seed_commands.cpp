@@ -30,10 +30,7 @@ std::string countsText(const SeedOutcome& o) {
     std::string out;
     for (const auto& t : o.tables) {
         std::string part = t.table + ":";
-        if (o.action == SeedOutcome::Action::Planned ||
-            o.action == SeedOutcome::Action::AlreadyApplied) {
-            part += t.planned ? " " + std::to_string(*t.planned) + " rows" : " CSV";
-        } else if (o.action == SeedOutcome::Action::Undone) {
+        if (o.action == SeedOutcome::Action::Undone) {
             if (!t.note.empty()) {
                 part += " " + t.note;
             } else {
@@ -57,8 +54,8 @@ std::string countsText(const SeedOutcome& o) {
 }
 
 json outcomeJson(const SeedOutcome& o) {
-    static const char* actions[] = {"ran",     "rerun",  "already_applied", "changed_not_rerun",
-                                    "planned", "undone", "reloaded"};
+    static const char* actions[] = {"ran",    "rerun",  "already_applied", "changed_not_rerun",
+                                    "undone", "reloaded"};
     json tables = json::array();
     for (const auto& t : o.tables) {
         json entry = {{"table", t.table}};
@@ -67,8 +64,6 @@ json outcomeJson(const SeedOutcome& o) {
             entry["kept"] = t.kept;
             entry["kept_keys"] = t.keptKeys;
             entry["note"] = t.note.empty() ? json(nullptr) : json(t.note);
-        } else if (o.action == SeedOutcome::Action::Planned) {
-            entry["rows"] = t.planned ? json(*t.planned) : json(nullptr);
         } else {
             entry["inserted"] = t.inserted;
             entry["updated"] = t.updated;
@@ -93,7 +88,9 @@ json outcomeJson(const SeedOutcome& o) {
 
 class PrintingSeedObserver : public SeedObserver {
   public:
-    explicit PrintingSeedObserver(report::Output& out) : out_(out) {}
+    explicit PrintingSeedObserver(report::Output& out) : out_(out) {
+        out_.doneSoFar()["seeds"] = json::array();
+    }
     void waitingForLock(const std::string& holder) override {
         spdlog::info("waiting for the lock ({})", holder);
     }
@@ -104,36 +101,34 @@ class PrintingSeedObserver : public SeedObserver {
         using A = SeedOutcome::Action;
         switch (o.action) {
             case A::Ran:
-                out_.line(out_.green("seeded     ") + "  " + o.name + "  " + countsText(o) + "  " +
+                out_.line(out_.green(o.dryRun ? "would seed " : "seeded     ") + "  " + o.name + "  " + countsText(o) + "  " +
                           out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
             case A::Rerun:
-                out_.line(out_.green("re-seeded  ") + "  " + o.name + "  " + countsText(o) + " (" +
-                          std::to_string(o.deleted) + " rows of the previous run deleted)  " +
+                out_.line(out_.green(o.dryRun ? "would re-seed" : "re-seeded  ") + "  " + o.name + "  " + countsText(o) + " (" +
+                          plural(o.deleted, "row") + " of the previous run deleted)  " +
                           out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
             case A::Reloaded:
-                out_.line(out_.green("reloaded   ") + "  " + o.name + "  " + countsText(o) +
+                out_.line(out_.green(o.dryRun ? "would reload" : "reloaded   ") + "  " + o.name + "  " + countsText(o) +
                           " (it was stale: " + o.reason +
-                          (o.deleted > 0 ? "; " + std::to_string(o.deleted) +
-                                               " rows left of the previous run deleted"
+                          (o.deleted > 0 ? "; " + plural(o.deleted, "row") +
+                                               " left of the previous run deleted"
                                          : "") +
                           ")  " + out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
             case A::AlreadyApplied:
-                out_.line(out_.dim("applied    ") + "  " + o.name + "  already applied; skipped");
+                // One summary line says it; the per-seed lines are for -v.
+                spdlog::debug("{} already applied; skipped", o.name);
                 break;
             case A::ChangedNotRerun:
                 out_.line(out_.yellow("changed    ") + "  " + o.name +
                           "  changed since it ran; not re-run (--force re-runs it)");
                 break;
-            case A::Planned:
-                out_.line("would seed   " + o.name + "  " + countsText(o));
-                break;
             case A::Undone:
                 out_.line(out_.yellow("undone     ") + "  " + o.name + "  " + countsText(o) +
-                          (o.notRestored > 0 ? "; " + std::to_string(o.notRestored) +
-                                                   " rows it updated were not restored"
+                          (o.notRestored > 0 ? "; " + plural(o.notRestored, "row") +
+                                                   " it updated not restored"
                                              : "") +
                           "  " + out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
@@ -193,16 +188,25 @@ int runRun(Context& ctx, const RunArgs& a) {
         items.push_back(outcomeJson(oc));
     }
     auto& out = ctx.out();
+    const std::string changedText =
+        changed > 0 ? " " + plural(changed, "changed seed") + " not re-run (see `dbtool seed status`)."
+                    : "";
     if (a.dryRun) {
-        out.line("Dry run: nothing was changed.");
+        out.line(out.bold("Dry run: " + plural(ran, "seed") + " would load " +
+                          plural(rows, "row") +
+                          "; loaded without error in a transaction that was rolled back, "
+                          "nothing was changed." +
+                          changedText));
     } else if (ran == 0 && changed == 0) {
-        out.line("Nothing to seed; every seed is applied.");
+        out.line("Nothing to seed; " +
+                 (outcomes.empty() ? std::string("there are no seed files in ") +
+                                         ctx.settings().seedsDir.string() + "."
+                  : outcomes.size() == 1 ? std::string("the seed is applied.")
+                                         : "all " + std::to_string(outcomes.size()) +
+                                               " seeds are applied."));
     } else {
-        out.line(out.bold(
-            "Ran " + std::to_string(ran) + " seed(s), " + std::to_string(rows) + " rows inserted." +
-            (changed > 0 ? " " + std::to_string(changed) +
-                               " changed seed(s) not re-run (see `dbtool seed status`)."
-                         : "")));
+        out.line(out.bold("Ran " + plural(ran, "seed") + ", " + plural(rows, "row") +
+                          " inserted." + changedText));
     }
     out.document({{"dry_run", a.dryRun}, {"seeds", items}, {"rows_inserted", rows}});
     return 0;
@@ -283,8 +287,9 @@ int runUndo(Context& ctx, const std::optional<std::string>& name, bool all,
     }
     ctx.out().line(outcomes.empty()
                        ? "Nothing to undo; no seed is applied."
-                       : ctx.out().bold("Undid " + std::to_string(outcomes.size()) + " seed(s), " +
-                                        std::to_string(deleted) + " rows deleted."));
+                       : ctx.out().bold("Undid " +
+                                        plural(static_cast<int64_t>(outcomes.size()), "seed") +
+                                        ", " + plural(deleted, "row") + " deleted."));
     ctx.out().document({{"seeds", items}, {"rows_deleted", deleted}});
     return 0;
 }

@@ -11,6 +11,10 @@ LockedRun::LockedRun(Session& session, const std::string& scope,
       lock_(session, scope, onWait),
       completedField_(std::move(completedField)) {}
 
+void LockedRun::rollBackAtEnd() {
+    outer_ = std::make_unique<pqxx::work>(session_.conn());
+}
+
 void LockedRun::checkInterrupted(const std::string& next) const {
     if (interrupted()) {
         throw Error(ExitCode::Interrupted, "interrupted before " + next)
@@ -57,9 +61,15 @@ namespace {
 
 void LockedRun::inTransaction(const UnitOfWork& unit, const std::function<void()>& work) {
     try {
-        pqxx::work tx(session_.conn());
-        work();
-        tx.commit();
+        if (outer_) {
+            pqxx::subtransaction savepoint(*outer_);
+            work();
+            savepoint.commit();
+        } else {
+            pqxx::work tx(session_.conn());
+            work();
+            tx.commit();
+        }
     } catch (Error& e) {
         annotate(e, unit);
         throwSaid(e, unit);

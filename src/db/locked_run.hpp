@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ class LockedRun {
 
     Session& session() { return session_; }
 
+    // A dry run: from now on every unit runs in a savepoint of one transaction that is rolled
+    // back when the run ends, so later units see what earlier ones did and nothing stays.
+    void rollBackAtEnd();
+
     // Runs `work` in a transaction and commits it when `work` returns. When `work` throws,
     // the transaction is rolled back; an Error (a libpqxx exception becomes one) gains the
     // fields <unit.kind>: <unit.name>, the completed units ("applied in this run") and
@@ -61,6 +66,7 @@ class LockedRun {
     AdvisoryLock lock_;
     std::string completedField_;
     std::vector<Error::ListItem> completed_;
+    std::unique_ptr<pqxx::work> outer_;  // dry run; declared after lock_: ends before it
 };
 
 }  // namespace dbtool::db

@@ -198,7 +198,7 @@ SqlError makeSqlError(const std::string& what, const ServerError& server) {
         .withField("detail", redact(server.detail))
         .withField("constraint", server.constraint)
         .withField("table", server.table)
-        .withField("column", server.column)
+        .withField("column name", server.column)
         .withField("context", redact(server.context));
     if (!server.hint.empty()) {
         error.withHint(redact(server.hint));

@@ -77,7 +77,7 @@ bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Mark
 }
 
 // Checks what the server would reject or what would break dbtool's guarantees.
-void checkSection(const MigrationSection& section, const char* direction) {
+void checkSection(const MigrationSection& section, const char* direction, bool pairLayout) {
     const LexedSql lexed = lexSql(section.sql);
     for (const auto& meta : lexed.metaCommands) {
         throw Error(ExitCode::InvalidInput,
@@ -105,6 +105,21 @@ void checkSection(const MigrationSection& section, const char* direction) {
                             section.locate(statement.begin),
                             "remove the transaction statements, or add transaction:false to the "
                             "marker line if the SQL must control transactions itself");
+            }
+            if (const auto kind = mustRunOutsideTransaction(statement)) {
+                throw Error(ExitCode::InvalidInput,
+                            *kind + " in the " + direction +
+                                " section: PostgreSQL cannot run it inside a transaction block, "
+                                "and dbtool runs this section in one",
+                            section.locate(statement.begin),
+                            std::string("run the section without a transaction: ") +
+                                (pairLayout
+                                     ? "make the file's first line `-- migrate:" +
+                                           std::string(direction) + " transaction:false`"
+                                     : "write `-- migrate:" + std::string(direction) +
+                                           " transaction:false` as its marker line") +
+                                " (keep such statements in a migration of their own: without a "
+                                "transaction, a failure leaves the statements before it applied)");
             }
         }
     }
@@ -154,7 +169,7 @@ MigrationSection parsePairFile(const fs::path& file, const std::string& text, bo
         }
         break;
     }
-    checkSection(section, isUp ? "up" : "down");
+    checkSection(section, isUp ? "up" : "down", true);
     return section;
 }
 
@@ -219,9 +234,9 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
         throw Error(ExitCode::InvalidInput, "no '-- migrate:up' section", {file.string()},
                     kFormatHint);
     }
-    checkSection(migration.up, "up");
+    checkSection(migration.up, "up", false);
     if (migration.down.present) {
-        checkSection(migration.down, "down");
+        checkSection(migration.down, "down", false);
     }
     migration.checksum = sha256Hex(migration.up.sql);
     return migration;

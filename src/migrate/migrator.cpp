@@ -87,17 +87,6 @@ Error Migrator::interruptedError(const db::InterruptedMigration& i) const {
             (up ? "mark-pending " : "mark-applied ") + i.version + "` to run it again");
 }
 
-RunResult Migrator::dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
-                           const std::vector<MigrationStatus>& status) {
-    RunResult result;
-    result.dryRun = true;
-    result.versionBefore = result.versionAfter = currentVersion(status);
-    for (const auto& [m, direction] : steps) {
-        result.steps.push_back({m, direction, 0});
-    }
-    return result;
-}
-
 RunResult Migrator::locked(bool createTable, const LockedBody& body,
                            const std::string& completedField) {
     const auto start = Clock::now();
@@ -142,6 +131,8 @@ std::function<void(const std::string&)> Migrator::lockWaitReporter() {
 }
 
 namespace {
+const char* const kCheckedField = "checked in this dry run";
+
 std::vector<std::pair<const Migration*, Direction>> steps(const std::vector<const Migration*>& plan,
                                                           Direction direction) {
     std::vector<std::pair<const Migration*, Direction>> out;
@@ -154,8 +145,14 @@ std::vector<std::pair<const Migration*, Direction>> steps(const std::vector<cons
 
 RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
     if (run.dryRun) {
-        const auto status = this->status();
-        return dryRun(steps(planUp(status, planOptions), Direction::Up), status);
+        return locked(
+            false,
+            [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
+                RunResult& result) {
+                checkInRolledBackTransaction(
+                    locked, steps(planUp(status, planOptions), Direction::Up), result);
+            },
+            kCheckedField);
     }
     return locked(true, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
                             RunResult& result) {
@@ -180,8 +177,14 @@ RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
 
 RunResult Migrator::down(const DownOptions& planOptions, const RunOptions& run) {
     if (run.dryRun) {
-        const auto status = this->status();
-        return dryRun(steps(planDown(status, planOptions), Direction::Down), status);
+        return locked(
+            false,
+            [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
+                RunResult& result) {
+                checkInRolledBackTransaction(
+                    locked, steps(planDown(status, planOptions), Direction::Down), result);
+            },
+            kCheckedField);
     }
     return locked(
         false,
@@ -196,13 +199,17 @@ RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) 
     downOptions.step = step;
     downOptions.ignoreChecksums = ignoreChecksums;
     if (run.dryRun) {
-        const auto status = this->status();
-        const auto plan = planDown(status, downOptions);
-        auto planned = steps(plan, Direction::Down);
-        for (auto it = plan.rbegin(); it != plan.rend(); ++it) {
-            planned.emplace_back(*it, Direction::Up);
-        }
-        return dryRun(planned, status);
+        return locked(
+            false,
+            [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
+                RunResult& result) {
+                const auto plan = planDown(status, downOptions);
+                auto planned = steps(plan, Direction::Down);
+                for (auto it = plan.rbegin(); it != plan.rend(); ++it)
+                    planned.emplace_back(*it, Direction::Up);
+                checkInRolledBackTransaction(locked, planned, result);
+            },
+            kCheckedField);
     }
     return locked(
         false,
@@ -345,12 +352,13 @@ Error::ListItem completedItem(const Migration& m, Direction direction, bool tagD
 
 [[noreturn]] void fail(const Migration& m, Direction direction, const db::SqlError& e,
                        const MigrationSection& section, const SectionFailure& f,
-                       const db::LockedRun& run, const std::string& consequence) {
+                       const db::LockedRun& run, const std::string& consequence,
+                       const std::string& failed = "failed") {
     const bool interruptedRun = e.code() == ExitCode::Interrupted;
     const std::string verb = direction == Direction::Up ? "applying" : "rolling back";
     std::string message = interruptedRun
                               ? "interrupted while " + verb + " migration " + m.label()
-                              : "migration " + m.label() + " failed (" +
+                              : "migration " + m.label() + " " + failed + " (" +
                                     (direction == Direction::Up ? "up" : "down") + "): " + e.what();
     Error error = db::describeSqlError(e, message, errorLocation(section, f));
     error.withList(run.completedField(), run.completedUnits()).withField("outcome", consequence);
@@ -414,9 +422,42 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
             }
             fail(*m, direction, f.error, section, f, run, consequence);
         }
-        result.steps.push_back({m, direction, ms});
+        result.steps.push_back({m, direction, ms, {}});
         run.completed(completedItem(*m, direction, tagDirection));
         observer_.finished(*m, direction, ms);
+    }
+}
+
+void Migrator::checkInRolledBackTransaction(
+    db::LockedRun& run, const std::vector<std::pair<const Migration*, Direction>>& planned,
+    RunResult& result) {
+    result.dryRun = true;
+    const bool tagDirection =
+        std::any_of(planned.begin(), planned.end(),
+                    [&](const auto& p) { return p.second != planned.front().second; });
+    pqxx::work tx(session_.conn());  // never committed: aborted when it goes out of scope
+    std::string skipped;
+    for (const auto& [m, direction] : planned) {
+        const MigrationSection& section = sectionOf(*m, direction);
+        MigrationStep step{m, direction, 0, {}};
+        if (!skipped.empty()) {
+            step.notChecked = "comes after " + skipped + ", which could not be run";
+        } else if (!section.transaction) {
+            step.notChecked = "transaction:false: it cannot run inside the dry run's transaction";
+            skipped = m->label();
+        } else {
+            run.checkInterrupted("migration " + m->label());
+            try {
+                step.ms = runSectionSql(session_, *m, direction);
+            } catch (SectionFailure& f) {
+                fail(*m, direction, f.error, section, f, run,
+                     "dry run: the steps before it ran without error; everything was rolled "
+                     "back, nothing was changed",
+                     "would fail");
+            }
+            run.completed(completedItem(*m, direction, tagDirection));
+        }
+        result.steps.push_back(step);
     }
 }
 
@@ -432,7 +473,7 @@ void Migrator::applyAllInOneTransaction(db::LockedRun& run,
             try {
                 const int64_t ms = runSectionSql(session_, *m, Direction::Up);
                 table.insert(m->version, m->name, m->checksum, ms);
-                steps.push_back({m, Direction::Up, ms});
+                steps.push_back({m, Direction::Up, ms, {}});
             } catch (SectionFailure& f) {
                 fail(*m, Direction::Up, f.error, m->up, f, run,
                      "--single-transaction: the whole run was rolled back; no migration of it "

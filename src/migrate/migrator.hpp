@@ -30,6 +30,8 @@ struct MigrationStep {
     const Migration* migration = nullptr;
     Direction direction = Direction::Up;
     int64_t ms = 0;
+    // Dry run: why this step was not run in the rolled-back transaction ("" = it was).
+    std::string notChecked;
 };
 
 struct RunResult {
@@ -82,8 +84,12 @@ class Migrator {
     // `completedField` names the completed migrations in failures ("applied in this run").
     RunResult locked(bool createTable, const LockedBody& body,
                      const std::string& completedField = "applied in this run");
-    RunResult dryRun(const std::vector<std::pair<const Migration*, Direction>>& steps,
-                     const std::vector<MigrationStatus>& status);
+    // A dry run: the planned steps run for real, under the lock, in one transaction that is
+    // rolled back; a failing step throws as in a real run (the steps before it are listed as
+    // checked). A transaction:false step and the steps after it are not run (notChecked).
+    void checkInRolledBackTransaction(db::LockedRun& run,
+                                      const std::vector<std::pair<const Migration*, Direction>>& steps,
+                                      RunResult& result);
     std::function<void(const std::string&)> lockWaitReporter();
     std::vector<AppliedMigration> readApplied();
     // `tagDirection`: list completed steps as "<label> (down)" / "(up)" (redo mixes both).

@@ -1,5 +1,7 @@
 #include "migrate/sql_lexer.hpp"
 
+#include <algorithm>
+
 #include <cctype>
 
 namespace dbtool {
@@ -70,11 +72,11 @@ class Lexer {
             if (c == '\'') {
                 const bool escapes = i > 0 && (sql_[i - 1] == 'E' || sql_[i - 1] == 'e') &&
                                      (i < 2 || !isIdentChar(sql_[i - 2]));
-                i = skipQuoted(i, '\'', escapes, "a string literal");
+                i = skipQuoted(i, '\'', escapes, "string literal");
                 continue;
             }
             if (c == '"') {
-                i = skipQuoted(i, '"', false, "a quoted identifier");
+                i = skipQuoted(i, '"', false, "quoted identifier");
                 continue;
             }
             if (c == '$' && (i == 0 || !isIdentChar(sql_[i - 1]))) {
@@ -125,6 +127,9 @@ class Lexer {
         } else if (wordsSeen_ == 1) {
             current_.secondWord = w;
         }
+        if (current_.leadingWords.size() < StatementSpan::kLeadingWords) {
+            current_.leadingWords.push_back(w);
+        }
         ++wordsSeen_;
         // SQL-standard function bodies: BEGIN ATOMIC ... END may hold semicolons; CASE ... END
         // inside such a body must not close it.
@@ -167,7 +172,7 @@ class Lexer {
                 ++i;
             }
         }
-        unterminated(start, "a /* comment */");
+        unterminated(start, "/* comment */");
         return i;
     }
 
@@ -213,7 +218,7 @@ class Lexer {
         const std::string_view tag = sql_.substr(i, tagEnd - i);
         const size_t close = sql_.find(tag, tagEnd);
         if (close == std::string_view::npos) {
-            unterminated(i, "a dollar-quoted string");
+            unterminated(i, "dollar-quoted string");
             return sql_.size();
         }
         lastTokenEnd_ = close + tag.size();
@@ -260,6 +265,31 @@ bool isTransactionControl(const StatementSpan& s) {
         return s.secondWord == "TRANSACTION";
     }
     return false;
+}
+
+std::optional<std::string> mustRunOutsideTransaction(const StatementSpan& s) {
+    const auto& w = s.leadingWords;
+    auto has = [&](const char* word) { return std::find(w.begin(), w.end(), word) != w.end(); };
+    auto at = [&](size_t i) { return i < w.size() ? w[i] : std::string(); };
+    const std::string first = at(0);
+    if (first == "CREATE" && (at(1) == "INDEX" || (at(1) == "UNIQUE" && at(2) == "INDEX")) &&
+        has("CONCURRENTLY"))
+        return "CREATE INDEX CONCURRENTLY";
+    if (first == "DROP" && at(1) == "INDEX" && at(2) == "CONCURRENTLY")
+        return "DROP INDEX CONCURRENTLY";
+    if (first == "REINDEX" && has("CONCURRENTLY"))
+        return "REINDEX CONCURRENTLY";
+    if (first == "REINDEX" && (has("SYSTEM") || has("DATABASE")))
+        return "REINDEX " + std::string(has("SYSTEM") ? "SYSTEM" : "DATABASE");
+    if (first == "ALTER" && at(1) == "TABLE" && has("DETACH") && has("CONCURRENTLY"))
+        return "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY";
+    if ((first == "CREATE" || first == "DROP") && (at(1) == "DATABASE" || at(1) == "TABLESPACE"))
+        return first + " " + at(1);
+    if (first == "ALTER" && at(1) == "SYSTEM")
+        return "ALTER SYSTEM";
+    if (first == "VACUUM")
+        return "VACUUM";
+    return std::nullopt;
 }
 
 }  // namespace dbtool

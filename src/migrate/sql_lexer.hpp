@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@ struct StatementSpan {
     // The second keyword, upper-cased (to tell "BEGIN" from "BEGIN ATOMIC" and
     // "START TRANSACTION" from other uses).
     std::string secondWord;
+    // The first kLeadingWords keywords and identifiers, upper-cased (literals, numbers and
+    // punctuation skipped): enough to recognise statements by their opening words.
+    static constexpr size_t kLeadingWords = 12;
+    std::vector<std::string> leadingWords;
 };
 
 // A psql meta-command (\i, \copy, \set, ...) at the start of a line, outside any literal.
@@ -43,5 +48,9 @@ LexedSql lexSql(std::string_view sql);
 // True for statements that end or start a transaction (BEGIN, COMMIT, ROLLBACK, END, ABORT,
 // START TRANSACTION) — which would break dbtool's per-migration transaction.
 bool isTransactionControl(const StatementSpan& statement);
+
+// The statement's kind ("CREATE INDEX CONCURRENTLY", "VACUUM", ...) when PostgreSQL refuses to
+// run it inside a transaction block, so a migration holding it needs transaction:false.
+std::optional<std::string> mustRunOutsideTransaction(const StatementSpan& statement);
 
 }  // namespace dbtool

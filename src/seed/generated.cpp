@@ -12,7 +12,6 @@ bool generatedCopyable(const TablePlan& t) {
 
 void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts, bool copyable) {
     const GenerateSpec& g = *t.generate;
-    counts.planned = g.count;
     const auto fill = context.timestampsToFill(t, g.columns);
     BatchInserter inserter(context, t, g.columns, fill, counts);
     auto randomKey = [&](const std::string& table, uint64_t r) -> std::string {

@@ -18,16 +18,16 @@ struct TableCounts {
     int64_t updated = 0;
     int64_t skipped = 0;
     int64_t deleted = 0;                // undo: rows of the seed deleted
-    std::optional<int64_t> planned;     // dry run: rows to load; nullopt when not known (CSV)
     int64_t kept = 0;                   // undo: rows with the seed's keys changed since, kept
     std::vector<std::string> keptKeys;  // undo: the first few of them
     std::string note;                   // undo: "dropped since the seed ran; nothing deleted"
 };
 
 struct SeedOutcome {
-    enum class Action { Ran, Rerun, AlreadyApplied, ChangedNotRerun, Planned, Undone, Reloaded };
+    enum class Action { Ran, Rerun, AlreadyApplied, ChangedNotRerun, Undone, Reloaded };
     std::string name;
     Action action = Action::Ran;
+    bool dryRun = false;  // done in a transaction that was rolled back
     std::vector<TableCounts> tables;
     int64_t ms = 0;
     int64_t deleted = 0;      // undo, and the undo of the previous run before a rerun

@@ -416,19 +416,10 @@ std::vector<size_t> loadOrder(const std::vector<TablePlan>& tables, std::string&
     return order;
 }
 
-SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabel& knownLabel,
-                  LabelSet* planned) {
+SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabel& knownLabel) {
     PlanVisitor visitor(file, tables);
     streamSeedFile(file.path, visitor);
     SeedPlan plan = visitor.finish();
-    if (planned != nullptr) {
-        for (const auto& t : plan.tables) {
-            for (const auto& l : t.labels)
-                planned->insert({t.info.id(), l});
-            if (t.generate && t.generate->label)
-                planned->insert({t.info.id(), "*"});
-        }
-    }
     if (tables != nullptr) {
         for (const auto& entry : visitor.externalRefs()) {
             const auto& target = entry.first;
@@ -444,10 +435,7 @@ SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabe
                 std::any_of(plan.tables.begin(), plan.tables.end(), [&](const auto& t) {
                     return t.info.id() == target.first && t.generate && t.generate->label;
                 });
-            const bool inPlan = planned != nullptr && (planned->count(target) != 0 ||
-                                                       planned->count({target.first, "*"}) != 0);
-            const bool known =
-                generated || inPlan || (knownLabel && knownLabel(target.first, target.second));
+            const bool known = generated || (knownLabel && knownLabel(target.first, target.second));
             if (!known) {
                 std::vector<std::string> candidates;
                 if (auto it = visitor.fileLabels().find(target.first);

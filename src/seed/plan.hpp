@@ -61,21 +61,15 @@ struct SeedPlan {
     std::vector<std::string> warnings;  // for the observer (e.g. a reference cycle)
 };
 
-// (table id, label) pairs.
-using LabelSet = std::set<std::pair<std::string, std::string>>;
-
 // Whether an earlier, applied seed labelled a row of a table (schema.name) so.
 using KnownLabel = std::function<bool(const std::string& tableId, const std::string& label)>;
 
 // The first pass over a seed file. With `tables` it validates tables, columns, options and
 // references (labels from earlier seeds through `knownLabel`, which may be empty); without it
 // only reads the structure (for checksums and the offline check).
-// `planned` holds labels of seeds planned earlier in a dry run (not in the database yet);
-// planning adds this file's labels to it. A table with generated labels ("table.*") has its
-// references checked when the rows are generated.
-// Throws Error(ExitCode::InvalidInput) with file:line:column for what is wrong.
-SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabel& knownLabel,
-                  LabelSet* planned = nullptr);
+// A table with generated labels ("table.*") has its references checked when the rows are
+// generated. Throws Error(ExitCode::InvalidInput) with file:line:column for what is wrong.
+SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabel& knownLabel);
 
 // The order table entries load in: an entry after the entries of the tables it depends on
 // (foreign keys, references), the file order breaking ties. Entries that depend on each

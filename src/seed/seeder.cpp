@@ -112,43 +112,17 @@ void Seeder::checkNamesExist(const std::vector<std::string>& wantedNames) const 
     }
 }
 
-SeedOutcome Seeder::dryRun(const SeedFile& file, const db::AppliedSeed* previous, bool named,
-                           db::SeedTable& table, LabelSet& planned) {
-    db::Catalog catalog(session_);
-    SeedPlan plan = planSeed(
-        file, &catalog,
-        [&](const std::string& t, const std::string& l) {
-            return table.exists() && table.label(t, l).has_value();
-        },
-        &planned);
-    for (const auto& w : plan.warnings)
-        observer_.warning(w);
-    SeedOutcome o;
-    o.name = file.name;
-    o.action = SeedOutcome::Action::Planned;
-    if (previous != nullptr && seedChecksum(file, plan.csvFiles) == previous->checksum && !named &&
-        !checkStaleness(catalog, table, *previous).stale) {
-        o.action = SeedOutcome::Action::AlreadyApplied;
-    }
-    for (size_t i : plan.loadOrder) {
-        const auto& t = plan.tables[i];
-        TableCounts counts;
-        counts.table = t.info.id();
-        if (!t.csv)
-            counts.planned = t.inlineRows + (t.generate ? t.generate->count : 0);
-        o.tables.push_back(counts);
-    }
-    return o;
-}
-
 SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
                            const db::AppliedSeed* previous, bool named,
                            const SeedRunOptions& options, db::SeedTable& table) {
     const auto start = Clock::now();
     SeedOutcome outcome;
     outcome.name = file.name;
-    const db::UnitOfWork unit{"seed", file.name,
-                              "seed " + file.name + " was rolled back: none of its rows remain"};
+    const db::UnitOfWork unit{
+        "seed", file.name,
+        options.dryRun ? "dry run: the seeds before it loaded without error; everything was "
+                         "rolled back, nothing was changed"
+                       : "seed " + file.name + " was rolled back: none of its rows remain"};
     run.inTransaction(unit, [&] {
         table.ensure();  // in the seed's transaction: a failed first seed leaves no tables
         db::Catalog catalog(session_);
@@ -219,28 +193,25 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
     checkNamesExist(options.names);
     std::vector<SeedOutcome> outcomes;
     db::SeedTable table(session_, schema_);
-    std::unique_ptr<db::LockedRun> run;
-    if (!options.dryRun) {
-        run = std::make_unique<db::LockedRun>(session_, schema_, [this](const std::string& holder) {
-            observer_.waitingForLock(holder);
-        });
-    }
+    db::LockedRun run(
+        session_, schema_, [this](const std::string& holder) { observer_.waitingForLock(holder); },
+        options.dryRun ? "checked in this dry run" : "applied in this run");
+    // A dry run does the real work, so the server checks every type, constraint and trigger
+    // and later seeds see the rows and labels of earlier ones; all of it is rolled back.
+    if (options.dryRun)
+        run.rollBackAtEnd();
     // Read what is applied only now, under the lock: another process may just have finished.
     const auto applied = byName(table.read());
-    LabelSet plannedLabels;  // dry run: labels the seeds before would define
     for (const auto& file : files_) {
         const bool named = std::any_of(options.names.begin(), options.names.end(),
                                        [&](const auto& w) { return seedMatches(file, w); });
         if (!options.names.empty() && !named)
             continue;
-        if (run)
-            run->checkInterrupted("seed " + file.name);
-        else
-            db::throwIfInterrupted(("before seed " + file.name).c_str());
+        run.checkInterrupted("seed " + file.name);
         const auto it = applied.find(file.name);
         const db::AppliedSeed* previous = it == applied.end() ? nullptr : &it->second;
-        SeedOutcome outcome = options.dryRun ? dryRun(file, previous, named, table, plannedLabels)
-                                             : runOne(*run, file, previous, named, options, table);
+        SeedOutcome outcome = runOne(run, file, previous, named, options, table);
+        outcome.dryRun = options.dryRun;
         observer_.done(outcome);
         outcomes.push_back(std::move(outcome));
     }

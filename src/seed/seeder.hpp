@@ -65,11 +65,6 @@ class Seeder {
 
   private:
     void checkNamesExist(const std::vector<std::string>& names) const;
-    using LabelSet = std::set<std::pair<std::string, std::string>>;
-    // A dry run of one seed: planned against the catalog, nothing written. `planned` holds
-    // the labels the seeds before it would define.
-    SeedOutcome dryRun(const SeedFile& file, const db::AppliedSeed* previous, bool named,
-                       db::SeedTable& table, LabelSet& planned);
     // Runs one seed in its own transaction (after undoing its previous run when re-run).
     SeedOutcome runOne(db::LockedRun& run, const SeedFile& file, const db::AppliedSeed* previous,
                        bool named, const SeedRunOptions& options, db::SeedTable& table);

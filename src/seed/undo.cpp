@@ -25,11 +25,11 @@ void analyzeIfStatisticsAreStale(db::Session& session, const db::TableInfo& info
     }
 }
 
-// "1 row(s) of public.comments deleted (keys 17); ..."
+// "1 row of public.comments deleted (keys 17); ..."
 std::string describe(const std::vector<db::CascadedRows>& rows) {
     std::string out;
     for (const auto& c : rows) {
-        out += (out.empty() ? "" : "; ") + std::to_string(c.rows) + " row(s) of " + c.table + " " +
+        out += (out.empty() ? "" : "; ") + plural(c.rows, "row") + " of " + c.table + " " +
                c.action + (c.keys.empty() ? "" : " (keys " + firstFew(c.keys, c.rows) + ")");
     }
     return out;

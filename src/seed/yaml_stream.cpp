@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string_view>
+#include <unordered_map>
 
 #include "base/errors.hpp"
 
@@ -47,6 +48,8 @@ struct Frame {
     int keyLine = 0;
     int keyColumn = 0;
     std::string anchor;
+    // Keys seen so far (tables, options, row labels): key -> line, column of its first use.
+    std::unordered_map<std::string, std::pair<int, int>> keys;
 };
 
 // Builds rows from libyaml's events and hands them to the visitor as they complete.
@@ -158,7 +161,7 @@ class StreamHandler {
     void open(const Mark& mark, const std::string& tag, const std::string& anchor,
               YamlValue::Kind kind) {
         const Role role = childRole(kind, mark);
-        Frame frame{role, {}, true, {}, 0, 0, anchor};
+        Frame frame{role, {}, true, {}, 0, 0, anchor, {}};
         frame.value.kind = kind;
         if (kind == YamlValue::Kind::Mapping && role == Role::Tree) {
             frame.value.fields.reserve(8);  // a row: one allocation, not one per doubling
@@ -206,6 +209,7 @@ class StreamHandler {
             if (!v.isScalar()) {
                 failAt(v.line, v.column, "a mapping key must be a plain string");
             }
+            checkNewKey(top, v);
             top.key = v.text;
             top.keyLine = v.line;
             top.keyColumn = v.column;
@@ -224,6 +228,34 @@ class StreamHandler {
             return;
         }
         deliver(std::move(v));
+    }
+
+    // YAML forbids a key twice in one mapping; libyaml does not check, and the last one
+    // would silently win. Rows compare with their few fields; long lists keep a set.
+    void checkNewKey(Frame& frame, const YamlValue& key) {
+        std::pair<int, int> first{0, 0};
+        if (frame.role == Role::Tree) {
+            for (size_t i = 0; i < frame.value.fields.size(); ++i) {
+                if (frame.value.fields[i].first == key.text) {
+                    first = frame.value.keyPositions[i];
+                    break;
+                }
+            }
+        } else {
+            auto [it, added] = frame.keys.try_emplace(key.text, key.line, key.column);
+            if (!added)
+                first = it->second;
+        }
+        if (first.first == 0)
+            return;
+        const char* what = frame.role == Role::Root       ? "table"
+                           : frame.role == Role::RowList  ? "row label"
+                           : frame.role == Role::LongForm ? "option"
+                                                          : "key";
+        failAt(key.line, key.column,
+               std::string("duplicate ") + what + " '" + key.text + "' in this mapping (first at line " +
+                   std::to_string(first.first) + ", column " + std::to_string(first.second) +
+                   "): YAML allows a key once in a mapping (most YAML tools would keep only the last)");
     }
 
     void finishValueInParent() {
@@ -321,9 +353,11 @@ std::pair<int, int> lineAndColumn(size_t offset, const std::function<int()>& nex
 
 // Reads with libyaml's event parser (a fast C scanner: rows are never held as a document
 // tree). `setInput` points the parser at the file or the text.
+// `lineText(n)` reads line n (1-based) again, for the message of a syntax error.
 void stream(const std::string& file, SeedStreamVisitor& visitor,
             const std::function<void(yaml_parser_t&)>& setInput,
-            const std::function<std::pair<int, int>(size_t)>& locate) {
+            const std::function<std::pair<int, int>(size_t)>& locate,
+            const std::function<std::string(int)>& lineText) {
     yaml_parser_t parser;
     if (yaml_parser_initialize(&parser) == 0) {
         throw Error(ExitCode::Failure, "out of memory starting the YAML parser", {file});
@@ -355,6 +389,23 @@ void stream(const std::string& file, SeedStreamVisitor& visitor,
                             "cause)");
             }
             const yaml_mark_t mark = parser.problem_mark;
+            // libyaml says "found character that cannot start any token" for a tab that
+            // indents; say what it is.
+            for (const size_t line : {mark.line + 1, parser.context_mark.line + 1}) {
+                const std::string content = lineText(static_cast<int>(line));
+                const size_t indent = content.find_first_not_of(" \t");
+                const size_t tab = content.find('\t');
+                if (tab != std::string::npos && tab < indent) {
+                    throw Error(ExitCode::InvalidInput,
+                                "a tab in the indentation of line " + std::to_string(line) +
+                                    ": YAML indents with spaces only",
+                                {file, static_cast<int>(line), static_cast<int>(tab) + 1},
+                                "replace the tab with spaces (set your editor to indent YAML "
+                                "with spaces)");
+                }
+                if (parser.context == nullptr)
+                    break;
+            }
             std::string what =
                 "YAML syntax error: " + text(reinterpret_cast<const yaml_char_t*>(parser.problem));
             if (parser.context != nullptr) {
@@ -426,6 +477,18 @@ void streamSeedFile(const std::filesystem::path& path, SeedStreamVisitor& visito
         [&](size_t offset) {
             std::rewind(in.get());
             return lineAndColumn(offset, [&] { return std::fgetc(in.get()); });
+        },
+        [&](int wanted) {
+            std::rewind(in.get());
+            std::string line;
+            int n = 1;
+            for (int c = std::fgetc(in.get()); c != EOF && n <= wanted; c = std::fgetc(in.get())) {
+                if (c == '\n')
+                    ++n;
+                else if (n == wanted)
+                    line += static_cast<char>(c);
+            }
+            return line;
         });
 }
 
@@ -441,6 +504,16 @@ void streamSeedText(const std::string& text, const std::string& file, SeedStream
             return lineAndColumn(offset, [&] {
                 return next < text.size() ? static_cast<unsigned char>(text[next++]) : EOF;
             });
+        },
+        [&](int wanted) {
+            size_t begin = 0;
+            for (int n = 1; n < wanted && begin != std::string::npos; ++n) {
+                begin = text.find('\n', begin);
+                begin = begin == std::string::npos ? begin : begin + 1;
+            }
+            if (begin == std::string::npos)
+                return std::string();
+            return text.substr(begin, text.find('\n', begin) - begin);
         });
 }
 

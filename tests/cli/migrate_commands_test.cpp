@@ -59,7 +59,7 @@ class Migrate : public DatabaseTest {
     void waitForTheSlowStatement() const {
         for (int i = 0; i < 100; ++i) {
             if (scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' "
-                       "AND pid <> pg_backend_pid()") == "1") {
+                       "AND pid <> pg_backend_pid() AND datname = current_database()") == "1") {
                 return;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -79,7 +79,7 @@ TEST_F(Migrate, UpAppliesEverythingRecordsItAndIsIdempotent) {
     auto r = dbtool({"migrate", "up"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("applied      20240101000000  users"));
-    EXPECT_THAT(r.out, HasSubstr("Applied 3 migration(s)"));
+    EXPECT_THAT(r.out, HasSubstr("Applied 3 migrations"));
     EXPECT_TRUE(tableExists("comments"));
     EXPECT_EQ(applied(),
               (std::vector<std::string>{"20240101000000", "20240102000000", "20240103000000"}));
@@ -604,7 +604,8 @@ TEST_F(Migrate, AKillInsideATransactionFalseMigrationStopsLaterRunsUntilTheUserS
     child.signal(SIGKILL);
     child.wait(20);
     exec(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+        "current_database() AND query LIKE "
         "'%pg_sleep(30)%' AND pid <> pg_backend_pid()");
 
     auto up = dbtool({"migrate", "up"});

@@ -736,8 +736,10 @@ TEST_F(Seed, NamedRunsDryRunCreateAndJson) {
     auto dry = dbtool({"seed", "run", "--dry-run", "--format", "json"});
     ASSERT_EQ(dry.exitCode, 0) << dry.err;
     auto doc = json::parse(dry.out);
-    EXPECT_EQ(doc["seeds"][0]["action"], "planned");
-    EXPECT_EQ(doc["seeds"][0]["tables"][0]["rows"], 1);
+    EXPECT_EQ(doc["dry_run"], true);
+    EXPECT_EQ(doc["seeds"][0]["action"], "ran");
+    EXPECT_EQ(doc["seeds"][0]["tables"][0]["inserted"], 1);
+    EXPECT_EQ(doc["rows_inserted"], 2);
     EXPECT_EQ(count("users"), "0");
     EXPECT_FALSE(tableExists("schema_seeds"));
 

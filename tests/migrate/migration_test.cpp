@@ -42,6 +42,42 @@ TEST(Migration, ParsesSectionsOptionsAndLines) {
     EXPECT_EQ(m.up.locate(7).str(), "f.sql:4:8");
 }
 
+TEST(Migration, StatementsThatCannotRunInATransactionAreFoundBeforeAnythingRuns) {
+    Error index = parseError(
+        "-- migrate:up\nCREATE TABLE t (a int);\n  CREATE UNIQUE INDEX /* c */ CONCURRENTLY i "
+        "ON t (a);\n");
+    EXPECT_EQ(index.code(), ExitCode::InvalidInput);
+    EXPECT_THAT(index.what(), HasSubstr("CREATE INDEX CONCURRENTLY in the up section"));
+    EXPECT_EQ(index.where().str(), "1_x.sql:3:3");
+    EXPECT_THAT(index.hint(), HasSubstr("write `-- migrate:up transaction:false` as its marker"));
+    for (const char* sql : {"DROP INDEX CONCURRENTLY i", "REINDEX (VERBOSE) INDEX CONCURRENTLY i",
+                            "VACUUM t", "CREATE DATABASE d", "ALTER SYSTEM SET work_mem = '1MB'",
+                            "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY"}) {
+        EXPECT_THAT(parseError("-- migrate:up\nSELECT 1;\n-- migrate:down\n" +
+                               std::string(sql) + ";\n")
+                        .what(),
+                    HasSubstr("in the down section: PostgreSQL cannot run it inside a "
+                              "transaction block"))
+            << sql;
+    }
+    // A golang-migrate file has no marker to edit: the hint says which line to add.
+    TempDir dir;
+    dir.write("000001_x.up.sql", "CREATE INDEX CONCURRENTLY i ON t (a);\n");
+    const Error pair = loadError(dir);
+    EXPECT_EQ(pair.where().str(), (dir.path() / "000001_x.up.sql").string() + ":1:1");
+    EXPECT_THAT(pair.hint(), HasSubstr("make the file's first line `-- migrate:up "
+                                       "transaction:false`"));
+    // These run in a transaction, or are words inside other statements.
+    for (const char* sql : {"REFRESH MATERIALIZED VIEW CONCURRENTLY v", "SELECT 'VACUUM'",
+                            "CREATE TABLE concurrently (a int)", "COMMENT ON TABLE t IS 'VACUUM'"}) {
+        EXPECT_NO_THROW(parseMigration("f", "-- migrate:up\n" + std::string(sql) + ";\n", "1",
+                                       "x"))
+            << sql;
+    }
+    EXPECT_NO_THROW(parseMigration(
+        "f", "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n", "1", "x"));
+}
+
 TEST(Migration, CrlfAndBomAreAcceptedAndDoNotChangeTheChecksum) {
     const auto unix = parseMigration("a.sql", "-- migrate:up\nSELECT 1;\n", "1", "a");
     const auto dos =
@@ -88,7 +124,7 @@ TEST(Migration, ErrorsNameTheLine) {
         "f", "-- migrate:up transaction:false\nBEGIN; SELECT 1; COMMIT;\n", "1", "x"));
 
     Error open = parseError("-- migrate:up\nSELECT 1;\nSELECT 'never closed;\n-- migrate:down\n");
-    EXPECT_THAT(open.what(), HasSubstr("unterminated a string literal"));
+    EXPECT_THAT(open.what(), HasSubstr("unterminated string literal"));
     EXPECT_EQ(open.where().line, 3);
     EXPECT_EQ(open.where().column, 8);
 

@@ -111,6 +111,37 @@ TEST(SeedStream, StructureErrorsHaveLineAndColumn) {
     EXPECT_EQ(undefinedAlias.where().str(), "s.yaml:2:11");
 }
 
+TEST(SeedStream, ADuplicateKeyIsAnErrorNamingBothPlaces) {
+    Error flow = readError("users:\n  - {name: T1, name: T2}\n");
+    EXPECT_EQ(flow.code(), ExitCode::InvalidInput);
+    EXPECT_THAT(flow.what(), HasSubstr("duplicate key 'name' in this mapping (first at line 2, "
+                                       "column 6)"));
+    EXPECT_EQ(flow.where().str(), "s.yaml:2:16");
+    Error block = readError("users:\n  - name: T1\n    age: 3\n    name: T2\n");
+    EXPECT_EQ(block.where().str(), "s.yaml:4:5");
+    EXPECT_THAT(block.what(), HasSubstr("first at line 2, column 5"));
+    EXPECT_THAT(readError("users:\n  rows: []\n  key: a\n  key: b\n").what(),
+                HasSubstr("duplicate option 'key'"));
+    EXPECT_THAT(readError("users:\n  rows:\n    ann: {a: 1}\n    ann: {a: 2}\n").what(),
+                HasSubstr("duplicate row label 'ann'"));
+    EXPECT_THAT(readError("users: []\nposts: []\nusers: []\n").what(),
+                HasSubstr("duplicate table 'users' in this mapping (first at line 1"));
+    // Nested values and different rows may repeat keys.
+    EXPECT_NO_THROW(read("users:\n  - {name: a, meta: {name: b}}\n  - {name: c}\n"));
+}
+
+TEST(SeedStream, ATabInTheIndentationIsCalledATab) {
+    Error first = readError("users:\n\t- name: a\n");
+    EXPECT_THAT(first.what(), HasSubstr("a tab in the indentation of line 2"));
+    EXPECT_EQ(first.where().str(), "s.yaml:2:1");
+    Error later = readError("users:\n  - name: a\n  \tage: 3\n");
+    EXPECT_THAT(later.what(), HasSubstr("a tab in the indentation of line 3"));
+    EXPECT_EQ(later.where().str(), "s.yaml:3:3");
+    EXPECT_THAT(later.hint(), HasSubstr("spaces"));
+    // A tab inside a value is just a character.
+    EXPECT_NO_THROW(read("users:\n  - {name: \"a\tb\"}\n"));
+}
+
 TEST(SeedStream, BomCrlfNulEscapesAndNullSpellings) {
     auto r = read(
         "\xef\xbb\xbfusers:\r\n  - {a: \"x\\0y\", b: ~, c: null, d: , e: '', f: !!str null, "
