@@ -146,6 +146,7 @@ struct UpArgs {
     bool allowOutOfOrder = false;
     bool ignoreChecksums = false;
     bool ignoreMissing = false;
+    bool allowEmpty = false;
     bool dumpSchema = false;
 };
 
@@ -157,6 +158,7 @@ int runUp(Context& ctx, const UpArgs& a) {
     plan.allowOutOfOrder = a.allowOutOfOrder;
     plan.ignoreChecksums = a.ignoreChecksums;
     plan.ignoreMissing = a.ignoreMissing;
+    plan.allowEmpty = a.allowEmpty;
     RunOptions run;
     run.dryRun = a.dryRun;
     run.singleTransaction = a.singleTransaction;
@@ -392,6 +394,8 @@ void addMigrateCommands(CLI::App& app, Action& action) {
                     "Run even though applied migrations changed");
     upCmd->add_flag("--ignore-missing", up->ignoreMissing,
                     "Run even though applied migrations have no file");
+    upCmd->add_flag("--allow-empty", up->allowEmpty,
+                    "Apply and record migrations whose up section has no SQL");
     upCmd->add_flag("--dump-schema", up->dumpSchema,
                     "Afterwards, write the schema to schema_file (as `schema dump`)");
     upCmd->callback([&action, up] { action = [up](Context& c) { return runUp(c, *up); }; });

@@ -372,6 +372,14 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
                       section, "migrations_dir", sectionName)) {
         s.migrationsDir = resolvePath(*v, workingDir, configBase);
         s.migrationsDirOrigin = v->origin;
+    } else if (auto d = env.get("DBMATE_MIGRATIONS_DIR"); d && !d->value.empty()) {
+        // A dbmate project works unchanged: dbmate's own setting, below dbtool's.
+        s.migrationsDir = resolvePath(d->value, workingDir);
+        s.migrationsDirOrigin = "DBMATE_MIGRATIONS_DIR (" + d->origin + "), as dbmate reads it";
+    } else if (!fs::exists(workingDir / "migrations") &&
+               fs::is_directory(workingDir / "db" / "migrations")) {
+        s.migrationsDir = workingDir / "db" / "migrations";
+        s.migrationsDirOrigin = "dbmate's default folder; ./migrations does not exist";
     } else {
         s.migrationsDir = workingDir / "migrations";
     }

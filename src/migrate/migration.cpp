@@ -357,12 +357,26 @@ std::string newMigrationVersion(const fs::path& dir) {
     std::set<std::string> taken;
     std::error_code ec;
     static const std::regex versionRe(R"(^([0-9]+)_)");
+    // A folder numbered 1, 2, 3 (golang-migrate's -seq: 000001, 000002) goes on numbering;
+    // timestamps, when any file has one (or there are none yet).
+    std::string newest;
+    bool sequential = true;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         std::smatch m;
         const std::string name = entry.path().filename().string();
         if (std::regex_search(name, m, versionRe)) {
-            taken.insert(canonicalVersion(m[1]));
+            const std::string v = m[1];
+            taken.insert(canonicalVersion(v));
+            sequential = sequential && canonicalVersion(v).size() <= 10;
+            if (newest.empty() || compareVersions(v, newest) > 0)
+                newest = v;
         }
+    }
+    if (sequential && !newest.empty()) {
+        std::string next = std::to_string(std::stoull(canonicalVersion(newest)) + 1);
+        if (next.size() < newest.size())
+            next.insert(0, newest.size() - next.size(), '0');
+        return next;
     }
     std::time_t now = std::time(nullptr);
     auto stamp = [](std::time_t t) {

@@ -47,8 +47,10 @@ Migration parseMigration(const std::filesystem::path& file, std::string_view con
 // is found before anything runs; the first is thrown with the others listed.
 std::vector<Migration> loadMigrations(const std::filesystem::path& dir);
 
-// A new version for a migration in `dir`: the UTC time YYYYMMDDHHMMSS, moved one second on
-// while a file in `dir` already has that version (two creates in one second).
+// A new version for a migration in `dir`: in a folder numbered sequentially (every version
+// at most 10 digits: 1, 2 or golang-migrate's 000001, 000002), the next number with the same
+// zero padding; otherwise the UTC time YYYYMMDDHHMMSS, moved one second on while a file in
+// `dir` already has that version (two creates in one second).
 std::string newMigrationVersion(const std::filesystem::path& dir);
 
 // The template `migrate create` writes.

@@ -45,11 +45,13 @@ struct UpOptions {
     bool allowOutOfOrder = false;
     bool ignoreChecksums = false;
     bool ignoreMissing = false;
+    bool allowEmpty = false;  // apply (and record) a migration whose up section has no SQL
 };
 
 // The migrations `up` applies, in order. Throws Error(ExitCode::Check) when a changed or
-// missing applied migration or an out-of-order pending one stands in the way, and
-// Error(ExitCode::Usage) for an unknown --to version.
+// missing applied migration or an out-of-order pending one stands in the way,
+// Error(ExitCode::Usage) for an unknown --to version and Error(ExitCode::InvalidInput) for a
+// planned migration without SQL (unless allowEmpty).
 std::vector<const Migration*> planUp(const std::vector<MigrationStatus>& status,
                                      const UpOptions& options);
 

@@ -292,5 +292,54 @@ TEST_F(Contract, NothingToSeedIsOneLineAndCountsArePlural) {
     EXPECT_THAT(verbose.err, HasSubstr("001_a already applied; skipped"));
 }
 
+TEST_F(Contract, ADbmateProjectWorksWithoutFlags) {
+    dir().write("db/migrations/20240101000000_users.sql",
+                "-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n");
+    auto up = dbtool({"migrate", "up", "-v"});
+    ASSERT_EQ(up.exitCode, 0) << up.err;
+    EXPECT_TRUE(tableExists("users"));
+    EXPECT_THAT(up.err, HasSubstr("db/migrations (from dbmate's default folder; ./migrations "
+                                  "does not exist)"));
+    // dbmate's own variable names the folder too.
+    dir().write("sql/20240102000000_posts.sql", "-- migrate:up\nCREATE TABLE posts (id int);\n");
+    auto o = inDir();
+    o.env["DBMATE_MIGRATIONS_DIR"] = "sql";
+    auto status = dbtool({"migrate", "status", "--format", "json"}, o);
+    ASSERT_EQ(status.exitCode, 0) << status.err;
+    EXPECT_EQ(json::parse(status.out)["migrations"][0]["version"], "20240101000000");
+    EXPECT_EQ(json::parse(status.out)["migrations"][0]["state"], "missing");
+}
+
+TEST_F(Contract, MigrateCreateFollowsTheFoldersNumbering) {
+    for (int i = 1; i <= 5; ++i) {
+        const std::string v = "00000" + std::to_string(i);
+        dir().write("migrations/" + v + "_m" + std::to_string(i) + ".up.sql", "SELECT 1;\n");
+        dir().write("migrations/" + v + "_m" + std::to_string(i) + ".down.sql", "SELECT 1;\n");
+    }
+    auto r = dbtool({"migrate", "create", "add_posts"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("migrations/000006_add_posts.up.sql"));
+    EXPECT_THAT(r.out, HasSubstr("migrations/000006_add_posts.down.sql"));
+    // Timestamps stay timestamps.
+    TempDir other;
+    other.write("migrations/20240101000000_a.sql", "-- migrate:up\nSELECT 1;\n");
+    ProcessOptions o = inDir();
+    o.cwd = other.path();
+    auto stamped = dbtool({"migrate", "create", "b"}, o);
+    EXPECT_THAT(stamped.out, ::testing::MatchesRegex(".*/migrations/20[0-9]{12}_b\\.sql\n"));
+}
+
+TEST_F(Contract, AnEmptyMigrationIsNotSilentlyRecorded) {
+    ASSERT_EQ(dbtool({"migrate", "create", "todo"}).exitCode, 0);
+    auto up = dbtool({"migrate", "up"});
+    EXPECT_EQ(up.exitCode, 5) << up.err;
+    EXPECT_THAT(up.err, HasSubstr(" todo is empty: its up section has no SQL statement"));
+    EXPECT_THAT(up.err, HasSubstr("--allow-empty"));
+    EXPECT_FALSE(tableExists("schema_migrations"));
+    auto allowed = dbtool({"migrate", "up", "--allow-empty"});
+    EXPECT_EQ(allowed.exitCode, 0) << allowed.err;
+    EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "1");
+}
+
 }  // namespace
 }  // namespace dbtool::test

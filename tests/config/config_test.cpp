@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "base/errors.hpp"
@@ -118,6 +119,24 @@ TEST_F(ResolveSettings, DefaultsWithoutAnyLayer) {
     EXPECT_EQ(s.statementTimeoutMs, 0);
     EXPECT_EQ(s.target.get("application_name"), "dbtool");
     EXPECT_EQ(s.target.origin(), "libpq defaults (PGHOST, PGUSER, ...)");
+}
+
+TEST_F(ResolveSettings, ADbmateProjectIsFoundWithoutFlags) {
+    // dbmate's default folder, when ./migrations does not exist.
+    dir.write("db/migrations/20240101000000_a.sql", "-- migrate:up\n");
+    Settings s = resolve();
+    EXPECT_EQ(s.migrationsDir, dir.path() / "db" / "migrations");
+    EXPECT_EQ(s.migrationsDirOrigin, "dbmate's default folder; ./migrations does not exist");
+    // ./migrations wins when both exist.
+    dir.write("migrations/.keep", "");
+    EXPECT_EQ(resolve().migrationsDir, dir.path() / "migrations");
+    // dbmate's variable, below dbtool's own.
+    env.setProcessVariable("DBMATE_MIGRATIONS_DIR", "sql/up");
+    s = resolve();
+    EXPECT_EQ(s.migrationsDir, dir.path() / "sql" / "up");
+    EXPECT_THAT(s.migrationsDirOrigin, ::testing::HasSubstr("DBMATE_MIGRATIONS_DIR"));
+    env.setProcessVariable("DBTOOL_MIGRATIONS_DIR", "mine");
+    EXPECT_EQ(resolve().migrationsDir, dir.path() / "mine");
 }
 
 TEST_F(ResolveSettings, EachLayerOverridesTheOneBelow) {
