@@ -63,6 +63,7 @@ CLI::Validator atLeast(long long minimum, bool whole = true);
 std::string utcTimestamp(std::time_t t);
 
 // Each command group registers its subcommands; the chosen one stores its action.
+void addInitCommand(CLI::App& app, Action& action);
 void addDbCommands(CLI::App& app, Action& action);
 void addMigrateCommands(CLI::App& app, Action& action);
 void addSeedCommands(CLI::App& app, Action& action);

@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
     dbtool::cli::GlobalOptions options;
     addGlobalOptions(app, options);
     dbtool::cli::Action action;
+    dbtool::cli::addInitCommand(app, action);
     dbtool::cli::addMigrateCommands(app, action);
     dbtool::cli::addSeedCommands(app, action);
     dbtool::cli::addModelCommands(app, action);

@@ -341,5 +341,37 @@ TEST_F(Contract, AnEmptyMigrationIsNotSilentlyRecorded) {
     EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "1");
 }
 
+TEST_F(Contract, InitStartsAProjectThatWorksAndRefusesToOverwrite) {
+    TempDir project;
+    ProcessOptions o = withEnv({{"DATABASE_URL", std::nullopt}});
+    o.cwd = project.path();
+    auto init = dbtool({"init"}, o);
+    ASSERT_EQ(init.exitCode, 0) << init.err;
+    for (const char* path : {"dbtool.yaml", ".env.example"})
+        EXPECT_TRUE(std::filesystem::is_regular_file(project.path() / path)) << path;
+    for (const char* path : {"migrations", "seeds"})
+        EXPECT_TRUE(std::filesystem::is_directory(project.path() / path)) << path;
+    EXPECT_THAT(init.out, HasSubstr("dbtool db create"));
+    EXPECT_THAT(init.out, HasSubstr("dbtool migrate create create_users"));
+    EXPECT_THAT(init.out, HasSubstr("dbtool migrate up"));
+    // The configuration reads DATABASE_URL in every environment.
+    project.write("migrations/1_users.sql", "-- migrate:up\nCREATE TABLE users (id int);\n");
+    project.write("seeds/001_users.yaml", "users:\n  - {id: 1}\n");
+    o.env["DATABASE_URL"] = url();
+    for (const char* env : {"development", "test", "production"}) {
+        auto status = dbtool({"migrate", "status", "--env", env}, o);
+        EXPECT_EQ(status.exitCode, 0) << env << ": " << status.err;
+    }
+    ASSERT_EQ(dbtool({"migrate", "up"}, o).exitCode, 0);
+    ASSERT_EQ(dbtool({"seed", "run"}, o).exitCode, 0);
+    EXPECT_EQ(scalar("SELECT count(*) FROM users"), "1");
+    // A second init changes nothing.
+    project.write("dbtool.yaml", "mine: {}\n");
+    auto again = dbtool({"init"}, o);
+    EXPECT_EQ(again.exitCode, 2);
+    EXPECT_THAT(again.err, HasSubstr("refusing to overwrite dbtool.yaml, .env.example"));
+    EXPECT_EQ(dbtool({"init", "--format", "json"}, o).exitCode, 2);
+}
+
 }  // namespace
 }  // namespace dbtool::test

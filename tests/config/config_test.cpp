@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config/project_init.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -119,6 +120,13 @@ TEST_F(ResolveSettings, DefaultsWithoutAnyLayer) {
     EXPECT_EQ(s.statementTimeoutMs, 0);
     EXPECT_EQ(s.target.get("application_name"), "dbtool");
     EXPECT_EQ(s.target.origin(), "libpq defaults (PGHOST, PGUSER, ...)");
+}
+
+TEST(ProjectInit, AppNamesAreDatabaseNameFriendly) {
+    EXPECT_EQ(appNameFromFolder("My Blog-2"), "my_blog_2");
+    EXPECT_EQ(appNameFromFolder("shop"), "shop");
+    EXPECT_EQ(appNameFromFolder("2024"), "app_2024");
+    EXPECT_EQ(appNameFromFolder("--"), "app");
 }
 
 TEST_F(ResolveSettings, ADbmateProjectIsFoundWithoutFlags) {
