@@ -303,7 +303,7 @@ int runCreate(Context& ctx, const std::string& name, const std::string& table) {
         throw Error(ExitCode::Usage, "refusing to overwrite " + path.string(), {path.string()});
     }
     std::ofstream f(path, std::ios::binary);
-    f << seedTemplate(table.empty() ? name : table);
+    f << seedTemplate(table);
     if (!f) {
         throw Error(ExitCode::Failure, "cannot write " + path.string(), {path.string()});
     }

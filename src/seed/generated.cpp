@@ -34,12 +34,13 @@ void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts
     const std::string tableId = context.file().name + "/" + t.info.id();
     const std::string domain = emailDomain(context.file().name);
     auto render = [&](int64_t i, std::vector<Cell>& cells) {
+        const uint64_t person = personStream(context.randomSeed(), tableId, i);
         for (size_t c = 0; c < g.columns.size(); ++c) {
             if (g.templates[c]) {
                 cells[c].kind = Cell::Kind::Value;
                 cells[c].text = g.templates[c]->render(
-                    i, valueStream(context.randomSeed(), tableId, g.columns[c], i), randomKey,
-                    domain);
+                    i, valueStream(context.randomSeed(), tableId, g.columns[c], i), person,
+                    randomKey, domain);
             } else {
                 cells[c] = fixed[c];
             }
@@ -89,6 +90,7 @@ void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts
         render(i, row.cells);
         if (g.label) {
             row.label = g.label->render(i, valueStream(context.randomSeed(), tableId, "_label", i),
+                                        personStream(context.randomSeed(), tableId, i),
                                         randomKey, domain);
         }
         inserter.add(std::move(row));

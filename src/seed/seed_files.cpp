@@ -66,6 +66,22 @@ std::vector<SeedFile> findSeedFiles(const fs::path& dir, const std::string& envi
 }
 
 std::string seedTemplate(const std::string& table) {
+    if (table.empty()) {
+        // No table named: a file that runs as it is (an empty mapping) and shows the format.
+        return "# Seed file: one key per table, loaded in foreign-key order, each file in one\n"
+               "# transaction. See README \"Seed files\". Replace the {} below with rows, e.g.:\n"
+               "#\n"
+               "# users:\n"
+               "#   - _label: ann              # optional: refer to this row as !ref users.ann\n"
+               "#     email: ann@example.com\n"
+               "#     name: Ann\n"
+               "#\n"
+               "# posts:\n"
+               "#   generate:\n"
+               "#     count: 100\n"
+               "#     row: {author_id: \"{{ref users}}\", title: \"{{sentence}}\"}\n"
+               "{}\n";
+    }
     return "# Seed file: one key per table, loaded in foreign-key order, each file in one\n"
            "# transaction. See README \"Seed files\".\n" +
            table +

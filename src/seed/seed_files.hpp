@@ -26,7 +26,8 @@ bool seedMatches(const SeedFile& file, const std::string& wanted);
 // The checksum a seed is recorded with: its YAML and the CSV files it loads.
 std::string seedChecksum(const SeedFile& file, const std::vector<std::filesystem::path>& csvFiles);
 
-// The template `seed create` writes.
+// The template `seed create` writes: rows of `table` to fill in, or, without a table, an
+// empty file (that runs as it is) with the format in comments.
 std::string seedTemplate(const std::string& table);
 
 // Throws Error(ExitCode::InvalidInput) for a problem at file:line:column of a seed.

@@ -151,6 +151,10 @@ uint64_t valueStream(uint64_t randomSeed, const std::string& scope, const std::s
     return state;
 }
 
+uint64_t personStream(uint64_t randomSeed, const std::string& scope, int64_t row) {
+    return valueStream(randomSeed, scope, "\x01person", row);
+}
+
 ValueTemplate ValueTemplate::compile(const std::string& text, const SourceLocation& where) {
     ValueTemplate t;
     size_t pos = 0;
@@ -295,11 +299,13 @@ std::string emailDomain(const std::string& seedName) {
     return (slug.empty() ? std::string("seed") : slug) + ".example.com";
 }
 
-std::string ValueTemplate::render(int64_t row, uint64_t stream, const RandomKey& randomKey,
+std::string ValueTemplate::render(int64_t row, uint64_t stream, uint64_t person,
+                                  const RandomKey& randomKey,
                                   const std::string& emailDomain) const {
     std::string out;
-    // A row's name parts agree across first_name, last_name, name, username and email.
-    uint64_t nameState = stream ^ 0x5bd1e995u;
+    // A row's name parts agree across first_name, last_name, name, username and email, in
+    // every column of the row.
+    uint64_t nameState = person;
     const std::string& first = pickFrom(kFirstNames, nextRandom(nameState));
     const std::string& last = pickFrom(kLastNames, nextRandom(nameState));
     auto lower = [](std::string s) {

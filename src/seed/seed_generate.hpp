@@ -26,10 +26,12 @@ class ValueTemplate {
     std::vector<std::string> referencedTables() const;
 
     // The value for 0-based `row`. `stream` is the deterministic randomness of this row and
-    // column; `randomKey` picks a key of a referenced table from a random number; {{email}}
-    // addresses end in @`emailDomain` (one per seed file, so files never share an email).
+    // column; `person` that of the row alone (personStream), so first_name, last_name, name,
+    // username and email agree across the columns of one row; `randomKey` picks a key of a
+    // referenced table from a random number; {{email}} addresses end in @`emailDomain` (one
+    // per seed file, so files never share an email).
     using RandomKey = std::function<std::string(const std::string& table, uint64_t random)>;
-    std::string render(int64_t row, uint64_t stream, const RandomKey& randomKey,
+    std::string render(int64_t row, uint64_t stream, uint64_t person, const RandomKey& randomKey,
                        const std::string& emailDomain = "example.com") const;
 
     bool isConstant() const;
@@ -45,6 +47,9 @@ class ValueTemplate {
     };
     std::vector<Part> parts_;
 };
+
+// The randomness of the person a generated row describes (the same for all its columns).
+uint64_t personStream(uint64_t randomSeed, const std::string& scope, int64_t row);
 
 // Deterministic stream for (random seed, scope, column, row): the same inputs give the same
 // values on every machine and run; adding a column or a row changes no other value. The

@@ -373,5 +373,14 @@ TEST_F(Contract, InitStartsAProjectThatWorksAndRefusesToOverwrite) {
     EXPECT_EQ(dbtool({"init", "--format", "json"}, o).exitCode, 2);
 }
 
+TEST_F(Contract, SeedCreateWithoutATableWritesAFileThatRuns) {
+    auto created = dbtool({"seed", "create", "demo_data"});
+    ASSERT_EQ(created.exitCode, 0) << created.err;
+    auto run = dbtool({"seed", "run"});
+    EXPECT_EQ(run.exitCode, 0) << run.err;
+    EXPECT_THAT(run.out, HasSubstr("Ran 1 seed, 0 rows inserted."));
+    EXPECT_FALSE(tableExists("demo_data"));
+}
+
 }  // namespace
 }  // namespace dbtool::test

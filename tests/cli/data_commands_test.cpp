@@ -56,6 +56,20 @@ TEST_F(Model, GeneratedMigrationsApplyAndRollBackForEveryTypeAndModifier) {
     EXPECT_FALSE(tableExists("teams"));
 }
 
+TEST_F(Model, ReservedWordNamesApplyAndSeed) {
+    auto a = dbtool({"model", "generate", "A", "--attributes",
+                     "order:integer:index,select:string,email:string:unique"});
+    ASSERT_EQ(a.exitCode, 0) << a.err;
+    ASSERT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    auto seeded = dbtool({"seed", "run"});
+    ASSERT_EQ(seeded.exitCode, 0) << seeded.err;
+    EXPECT_EQ(scalar("SELECT count(*) FROM \"as\" WHERE email LIKE '%@%' AND email NOT LIKE '% %'"),
+              "10");
+    ASSERT_EQ(dbtool({"seed", "undo", "--all"}).exitCode, 0);
+    ASSERT_EQ(dbtool({"migrate", "down"}).exitCode, 0);
+    EXPECT_FALSE(tableExists("as"));
+}
+
 TEST_F(Model, DryRunPrintsSqlAndWritesNothing) {
     auto r =
         dbtool({"model", "generate", "User", "--attributes", "email:string:unique", "--dry-run"});

@@ -157,6 +157,25 @@ TEST_F(Seed, GeneratedRowsAreDeterministicPerRandomSeed) {
     EXPECT_NE(rows("SELECT email, age, active, born FROM users ORDER BY id"), first);
 }
 
+// README: "the parts of one row agree" — across columns, on every row.
+TEST_F(Seed, GeneratedPeopleAgreeAcrossTheColumnsOfARow) {
+    exec("CREATE TABLE people (id serial PRIMARY KEY, first_name text, last_name text, "
+         "name text, username text, email text)");
+    seed("001_people.yaml",
+         "people:\n  generate:\n    count: 10000\n    row:\n      first_name: \"{{first_name}}\"\n"
+         "      last_name: \"{{last_name}}\"\n      name: \"{{name}}\"\n"
+         "      username: \"{{username}}\"\n      email: \"{{email}}\"\n");
+    auto r = dbtool({"seed", "run"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(count("people"), "10000");
+    EXPECT_EQ(scalar("SELECT count(*) FROM people WHERE name <> first_name || ' ' || last_name "
+                     "OR username NOT LIKE lower(first_name) || '\\_' || lower(last_name) || '%' "
+                     "OR email NOT LIKE lower(first_name) || '.' || lower(last_name) || '.%'"),
+              "0");
+    EXPECT_GT(std::stoi(scalar("SELECT count(DISTINCT name) FROM people")), 100);
+    EXPECT_EQ(scalar("SELECT count(DISTINCT email) FROM people"), "10000");
+}
+
 TEST_F(Seed, TwoFilesGeneratingIntoOneTableNeverCollide) {
     exec("CREATE TABLE people (id uuid PRIMARY KEY, email text UNIQUE NOT NULL)");
     const std::string entry =

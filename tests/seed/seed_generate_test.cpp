@@ -16,7 +16,7 @@ TEST(ValueTemplate, RendersEveryFunctionDeterministically) {
     auto render = [&](const std::string& text, int64_t row, uint64_t seed = 7) {
         return ValueTemplate::compile(text, here)
             .render(row, valueStream(seed, "public.t", "c", row),
-                    [](const std::string& table, uint64_t r) {
+                    personStream(seed, "public.t", row), [](const std::string& table, uint64_t r) {
                         return table + "#" + std::to_string(r % 3);
                     });
     };
@@ -49,7 +49,8 @@ TEST(ValueTemplate, IntRangesAreExactToTheLastDigit) {
     const SourceLocation here{"s.yaml", 1, 1};
     auto render = [&](const std::string& text, int64_t row) {
         return ValueTemplate::compile(text, here)
-            .render(row, valueStream(3, "s/public.t", "c", row), {});
+            .render(row, valueStream(3, "s/public.t", "c", row),
+                    personStream(3, "s/public.t", row), {});
     };
     std::set<std::string> full;
     for (int i = 0; i < 200; ++i) {
@@ -72,7 +73,8 @@ TEST(ValueTemplate, TwoSeedFilesNeverShareEmailsOrUuids) {
     const SourceLocation here{"s.yaml", 1, 1};
     auto render = [&](const std::string& text, const std::string& file, int64_t row) {
         return ValueTemplate::compile(text, here)
-            .render(row, valueStream(1, file + "/public.users", "c", row), {}, emailDomain(file));
+            .render(row, valueStream(1, file + "/public.users", "c", row),
+                    personStream(1, file + "/public.users", row), {}, emailDomain(file));
     };
     std::set<std::string> emails, uuids;
     for (const char* file : {"001_users", "002_more_users"}) {
