@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dbtool {
@@ -42,6 +43,17 @@ LineColumn lineColumnAt(std::string_view text, size_t offset);
 
 // Byte offset of the 1-based character `position` (as PostgreSQL counts error positions).
 size_t byteOffsetOfCharacter(std::string_view text, int position);
+
+// The columns a terminal gives a code point: 2 for East Asian wide and fullwidth characters
+// (CJK, Hangul, fullwidth forms, most emoji), 0 for combining marks and zero-width characters,
+// 1 otherwise.
+int codePointWidth(char32_t cp);
+// The columns `text` (UTF-8) takes on a terminal; ANSI colour escapes take none. Bytes that
+// are not UTF-8 count one each.
+size_t displayWidth(std::string_view text);
+// Decodes the UTF-8 character at `text[i]`: its code point and byte length (1 for a byte that
+// does not start a valid character, whose code point is then the byte itself).
+std::pair<char32_t, size_t> decodeUtf8(std::string_view text, size_t i);
 
 // The first byte that is not valid UTF-8, if any.
 std::optional<size_t> invalidUtf8Offset(std::string_view text);

@@ -51,39 +51,37 @@ bool needsQuotes(const std::string& value) {
     });
 }
 
-// One line per cell, cut to `width` code points. A value that needs quotes (see above) is
-// shown as a quoted string with escapes ("a\nb" is a newline, "a\\nb" a backslash and an n);
-// any other value as it is, so `NULL` and `""` only ever mean SQL NULL and the empty string.
+// One line per cell, cut to `width` terminal columns (wide characters count two). A value
+// that needs quotes (see above) is shown as a quoted string with escapes ("a\nb" is a newline,
+// "a\\nb" a backslash and an n); any other value as it is, so `NULL` and `""` only ever mean
+// SQL NULL and the empty string.
 std::string cell(const std::string& value, size_t width) {
     const bool quoted = !value.empty() && needsQuotes(value);
     std::string out = quoted ? "\"" : "";
     size_t shown = quoted ? 1 : 0;
-    for (size_t i = 0; i < value.size(); ++i) {
-        const unsigned char c = static_cast<unsigned char>(value[i]);
-        std::string piece;
-        if (!quoted)
-            piece = std::string(1, static_cast<char>(c));
-        else if (c == '\n')
-            piece = "\\n";
-        else if (c == '\t')
-            piece = "\\t";
-        else if (c == '\r')
-            piece = "\\r";
-        else if (c == '\\' || c == '"')
-            piece = std::string("\\") + static_cast<char>(c);
-        else if (c < 0x20 || c == 0x7f)
-            piece = fmt::format("\\u{:04x}", c);
-        else
-            piece = std::string(1, static_cast<char>(c));
-        const bool continuation = (c & 0xC0) == 0x80;
-        if (!continuation) {
-            if (shown + piece.size() > width) {
-                // Drop a trailing partial character, then mark the cut.
-                return out + "…";
-            }
-            shown += piece.size();
+    for (size_t i = 0; i < value.size();) {
+        const auto [cp, length] = decodeUtf8(value, i);
+        std::string piece = value.substr(i, length);
+        size_t columns = static_cast<size_t>(codePointWidth(cp));
+        if (quoted && length == 1) {
+            const unsigned char c = static_cast<unsigned char>(value[i]);
+            if (c == '\n')
+                piece = "\\n";
+            else if (c == '\t')
+                piece = "\\t";
+            else if (c == '\r')
+                piece = "\\r";
+            else if (c == '\\' || c == '"')
+                piece = std::string("\\") + static_cast<char>(c);
+            else if (c < 0x20 || c == 0x7f)
+                piece = fmt::format("\\u{:04x}", c);
+            columns = piece.size();
         }
+        if (shown + columns > width)
+            return out + "…";
+        shown += columns;
         out += piece;
+        i += length;
     }
     return quoted ? out + "\"" : out;
 }
@@ -176,9 +174,13 @@ int runList(Context& ctx, const ListArgs& a) {
         case report::Format::Text:
             break;
     }
+    // Cut to the terminal's width on a terminal only: piped or redirected, every value whole.
     const size_t width = terminalWidth();
-    const size_t perCell = std::max<size_t>(
-        8, (width - 2 * page.columns.size()) / std::max<size_t>(1, page.columns.size()));
+    const size_t perCell =
+        isatty(STDOUT_FILENO) == 0
+            ? SIZE_MAX
+            : std::max<size_t>(8, (width - 2 * page.columns.size()) /
+                                      std::max<size_t>(1, page.columns.size()));
     std::vector<std::string> header;
     for (const auto& c : page.columns)
         header.push_back(out.bold(cell(c, perCell)));

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "base/redact.hpp"
+#include "base/text.hpp"
 
 namespace dbtool::report {
 
@@ -46,24 +47,6 @@ std::string Output::paint(const char* code, std::string_view s) const {
     return std::string("\x1b[") + code + "m" + std::string(s) + "\x1b[0m";
 }
 
-namespace {
-// Display width of a cell: UTF-8 code points, ANSI escapes not counted.
-size_t displayWidth(const std::string& s) {
-    size_t width = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\x1b') {
-            while (i < s.size() && s[i] != 'm') {
-                ++i;
-            }
-            continue;
-        }
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-            ++width;
-        }
-    }
-    return width;
-}
-}  // namespace
 
 std::string renderTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows) {

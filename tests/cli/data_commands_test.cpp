@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "report/exact_value.hpp"
+#include "base/text.hpp"
 #include "support/database.hpp"
 
 namespace dbtool::test {
@@ -321,14 +322,51 @@ TEST_F(DataList, HostileIdentifiersAndValues) {
     EXPECT_THAT(text.out, HasSubstr("line\\nbreak"));  // a newline never breaks the table
 }
 
-TEST_F(DataList, LongValuesAreCutToTheTerminalWidth) {
+TEST_F(DataList, LongValuesAreCutToTheTerminalWidthOnATerminalOnly) {
     exec("INSERT INTO items (name) VALUES (repeat('x', 500))");
+    ProcessOptions terminal;
+    terminal.terminal = true;
+    terminal.env = {{"NO_COLOR", "1"}};
     auto r = dbtool({"data", "list", "items", "--where", "id=46", "--columns", "id,name"},
-                    withEnv({{"COLUMNS", "60"}}));
+                    terminal);
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("…"));
-    for (const auto& line : {r.out.substr(0, r.out.find('\n'))})
-        EXPECT_LE(line.size(), 60u);
+    EXPECT_LE(r.out.substr(0, r.out.find('\n')).size(), 60u);
+    // Piped (a script, a file): every value whole, whatever COLUMNS says.
+    auto piped = dbtool({"data", "list", "items", "--where", "id=46", "--columns", "id,name"},
+                        withEnv({{"COLUMNS", "60"}}));
+    ASSERT_EQ(piped.exitCode, 0) << piped.err;
+    EXPECT_THAT(piped.out, HasSubstr(std::string(500, 'x')));
+    EXPECT_THAT(piped.out, Not(HasSubstr("…")));
+}
+
+// Columns line up when values hold East Asian wide characters (two columns each).
+TEST_F(DataList, WideCharactersCountTwoColumns) {
+    exec("CREATE TABLE names (id int PRIMARY KEY, name text, n int)");
+    exec("INSERT INTO names VALUES (1, '東京都', 1), (2, 'abcdef', 2), (3, 'é', 3)");
+    auto r = dbtool({"data", "list", "names"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    std::vector<size_t> columnOfN;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line) && columnOfN.size() < 4;)
+        columnOfN.push_back(displayWidth(line.substr(0, line.rfind(' '))));
+    ASSERT_EQ(columnOfN.size(), 4u) << r.out;  // header and three rows
+    for (size_t w : columnOfN)
+        EXPECT_EQ(w, columnOfN[0]) << r.out;
+    EXPECT_EQ(displayWidth("東京都"), 6u);
+    EXPECT_EQ(displayWidth("e\xcc\x81"), 1u);  // e + combining acute
+    ProcessOptions terminal;
+    terminal.terminal = true;
+    terminal.terminalColumns = 20;
+    terminal.env = {{"NO_COLOR", "1"}};
+    exec("INSERT INTO names VALUES (4, '東京都東京都東京都東京都', 4)");
+    auto cut = dbtool({"data", "list", "names", "--where", "id=4", "--columns", "name"}, terminal);
+    std::istringstream table(cut.out);
+    std::string header, value;
+    std::getline(table, header);
+    std::getline(table, value);
+    EXPECT_THAT(value, HasSubstr("…"));
+    EXPECT_LE(displayWidth(value), 20u) << value;
 }
 
 class SchemaDump : public DatabaseTest {};

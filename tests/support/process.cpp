@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,8 +48,24 @@ ChildProcess::ChildProcess(const std::vector<std::string>& args, const ProcessOp
     int inPipe[2], outPipe[2], errPipe[2];
     // Close-on-exec: a child started while another one's pipes are open (tests that start
     // several at once) must not hold their write ends, or that one's EOF never comes.
-    if (pipe2(inPipe, O_CLOEXEC) != 0 || pipe2(outPipe, O_CLOEXEC) != 0 ||
-        pipe2(errPipe, O_CLOEXEC) != 0) {
+    if (pipe2(inPipe, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    if (options.terminal) {
+        // [0] the side the test reads, [1] the child's terminal, as with a pipe.
+        for (int* fds : {outPipe, errPipe}) {
+            termios raw{};
+            cfmakeraw(&raw);
+            winsize size{};
+            size.ws_row = 40;
+            size.ws_col = options.terminalColumns;
+            if (openpty(&fds[0], &fds[1], nullptr, &raw, &size) != 0) {
+                throw std::runtime_error("openpty failed");
+            }
+            fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+            fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+        }
+    } else if (pipe2(outPipe, O_CLOEXEC) != 0 || pipe2(errPipe, O_CLOEXEC) != 0) {
         throw std::runtime_error("pipe failed");
     }
     pid_ = fork();

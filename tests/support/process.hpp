@@ -22,6 +22,10 @@ struct ProcessOptions {
     // Variables to set; a nullopt value removes the variable.
     std::map<std::string, std::optional<std::string>> env;
     std::string input;  // written to stdin (then closed)
+    // Run with stdout and stderr on terminals (pseudo-terminals of `terminalColumns`
+    // columns, raw: no "\r\n"), for what dbtool does only on a terminal.
+    bool terminal = false;
+    unsigned short terminalColumns = 60;
     double timeoutSeconds = 120;
     // Called when the timeout passes, before the child is killed; what it returns is appended
     // to the result's err (e.g. what the server sessions were doing), so a hang explains itself.
