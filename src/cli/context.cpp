@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <regex>
+#include <unistd.h>
 
 #include "base/redact.hpp"
 
@@ -55,6 +56,14 @@ report::Output& Context::out() {
         out_ = std::make_unique<report::Output>(format, color(), options_.quiet);
     }
     return *out_;
+}
+
+report::ProgressLine& Context::progress() {
+    if (!progress_) {
+        progress_ = std::make_unique<report::ProgressLine>(
+            options_.format == "text" && !options_.quiet && isatty(STDERR_FILENO) != 0);
+    }
+    return *progress_;
 }
 
 nlohmann::json Context::failureDocument(const Error& error) const {

@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "db/session.hpp"
 #include "report/output.hpp"
+#include "report/progress.hpp"
 
 namespace dbtool::cli {
 
@@ -35,6 +36,11 @@ class Context {
     // Resolves flags > environment > .env > dbtool.yaml > libpq defaults, once.
     const Settings& settings();
     report::Output& out();
+    // The progress line of long work: on stderr, only when it is a terminal and the output is
+    // text (not --quiet).
+    report::ProgressLine& progress();
+    // Stops and erases the progress line (before an error is printed).
+    void endProgress() { progress_.reset(); }
     // The JSON document of a failure: {"error": ...} and what completed before it.
     nlohmann::json failureDocument(const Error& error) const;
     // Commands that can write CSV (data list) call this before out(); others refuse csv.
@@ -48,6 +54,7 @@ class Context {
     GlobalOptions& options_;
     std::optional<Settings> settings_;
     std::unique_ptr<report::Output> out_;
+    std::unique_ptr<report::ProgressLine> progress_;
     bool csvAllowed_ = false;
 };
 

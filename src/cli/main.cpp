@@ -57,6 +57,7 @@ void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
 }
 
 int reportError(const Error& e, dbtool::cli::Context& ctx) {
+    ctx.endProgress();
     const bool json = ctx.options().format == "json";
     std::cerr << dbtool::report::renderError(
                      e, dbtool::report::useColor(stderr, ctx.options().noColor))

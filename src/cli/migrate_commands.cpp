@@ -38,17 +38,24 @@ json stepJson(const MigrationStep& s, bool dryRun) {
 // Prints a line per migration as it completes, so a CI log shows progress as it happens.
 class PrintingObserver : public MigrationObserver {
   public:
-    explicit PrintingObserver(report::Output& out) : out_(out) {
+    PrintingObserver(report::Output& out, report::ProgressLine& progress)
+        : out_(out), progress_(progress) {
         out_.doneSoFar()["steps"] = json::array();
     }
+    void planned(size_t steps) override { total_ += steps; }
     void waitingForLock(const std::string& holder) override {
         spdlog::info("waiting for the migration lock ({})", holder);
     }
     void note(const std::string& text) override { spdlog::info("{}", text); }
     void starting(const Migration& m, Direction d) override {
-        spdlog::debug("{} {}", d == Direction::Up ? "applying" : "rolling back", m.label());
+        const std::string verb = d == Direction::Up ? "applying" : "rolling back";
+        spdlog::debug("{} {}", verb, m.label());
+        ++started_;
+        progress_.start(verb + " migration " + std::to_string(started_) + " of " +
+                        std::to_string(std::max(total_, started_)) + ": " + m.label());
     }
     void finished(const Migration& m, Direction d, int64_t ms) override {
+        progress_.finish();
         out_.doneSoFar()["steps"].push_back(stepJson(m, d, ms));
         const std::string verb =
             d == Direction::Up ? out_.green("applied    ") : out_.yellow("rolled back");
@@ -58,6 +65,9 @@ class PrintingObserver : public MigrationObserver {
 
   private:
     report::Output& out_;
+    report::ProgressLine& progress_;
+    size_t total_ = 0;
+    size_t started_ = 0;
 };
 
 json stepsJson(const RunResult& r) {
@@ -132,7 +142,7 @@ Loaded load(Context& ctx) {
     Loaded l;
     auto files = loadMigrations(ctx.settings().migrationsDir);
     l.session = ctx.connect();
-    l.observer = std::make_unique<PrintingObserver>(ctx.out());
+    l.observer = std::make_unique<PrintingObserver>(ctx.out(), ctx.progress());
     l.migrator = std::make_unique<Migrator>(*l.session, std::move(files),
                                             ctx.settings().trackingSchema, *l.observer);
     return l;

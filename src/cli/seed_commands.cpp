@@ -88,8 +88,13 @@ json outcomeJson(const SeedOutcome& o) {
 
 class PrintingSeedObserver : public SeedObserver {
   public:
-    explicit PrintingSeedObserver(report::Output& out) : out_(out) {
+    PrintingSeedObserver(report::Output& out, report::ProgressLine& progress)
+        : out_(out), progress_(progress) {
         out_.doneSoFar()["seeds"] = json::array();
+    }
+    void starting(const std::string& seed) override { progress_.start("seed " + seed); }
+    void rows(const std::string& table, int64_t rows, double fraction) override {
+        progress_.rows(table, rows, fraction);
     }
     void waitingForLock(const std::string& holder) override {
         spdlog::info("waiting for the lock ({})", holder);
@@ -97,6 +102,7 @@ class PrintingSeedObserver : public SeedObserver {
     void note(const std::string& text) override { spdlog::info("{}", text); }
     void warning(const std::string& text) override { spdlog::warn("{}", text); }
     void done(const SeedOutcome& o) override {
+        progress_.finish();
         out_.doneSoFar()["seeds"].push_back(outcomeJson(o));
         using A = SeedOutcome::Action;
         switch (o.action) {
@@ -137,6 +143,7 @@ class PrintingSeedObserver : public SeedObserver {
 
   private:
     report::Output& out_;
+    report::ProgressLine& progress_;
 };
 
 struct Loaded {
@@ -150,7 +157,7 @@ Loaded load(Context& ctx) {
     const Settings& s = ctx.settings();
     auto files = findSeedFiles(s.seedsDir, s.environment);
     l.session = ctx.connect();
-    l.observer = std::make_unique<PrintingSeedObserver>(ctx.out());
+    l.observer = std::make_unique<PrintingSeedObserver>(ctx.out(), ctx.progress());
     l.seeder = std::make_unique<Seeder>(*l.session, std::move(files), s.trackingSchema,
                                         s.environment, *l.observer);
     return l;

@@ -370,6 +370,7 @@ Error::ListItem completedItem(const Migration& m, Direction direction, bool tagD
 void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& plan,
                      Direction direction, RunResult& result, bool tagDirection) {
     db::MigrationTable table(session_, schema_);
+    observer_.planned(plan.size());
     for (const Migration* m : plan) {
         run.checkInterrupted("migration " + m->label());
         observer_.starting(*m, direction);
@@ -466,6 +467,7 @@ void Migrator::applyAllInOneTransaction(db::LockedRun& run,
                                         RunResult& result) {
     db::MigrationTable table(session_, schema_);
     std::vector<MigrationStep> steps;
+    observer_.planned(plan.size());
     run.inTransaction({"", "committing the run", ""}, [&] {
         createTableIfPending(table);
         for (const Migration* m : plan) {

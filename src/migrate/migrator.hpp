@@ -22,6 +22,8 @@ class MigrationObserver {
     virtual ~MigrationObserver() = default;
     virtual void waitingForLock(const std::string& /*holder*/) {}
     virtual void note(const std::string& /*text*/) {}
+    // `steps` more migrations are about to run (a redo announces its downs, then its ups).
+    virtual void planned(size_t /*steps*/) {}
     virtual void starting(const Migration& /*m*/, Direction /*d*/) {}
     virtual void finished(const Migration& /*m*/, Direction /*d*/, int64_t /*ms*/) {}
 };

@@ -10,6 +10,7 @@
 
 #include "base/redact.hpp"
 #include "base/text.hpp"
+#include "report/progress.hpp"
 
 namespace dbtool::report {
 
@@ -20,6 +21,7 @@ void Output::line(std::string_view text) {
     if (format_ != Format::Text) {
         return;
     }
+    ProgressLine::eraseActive();  // stdout and stderr are often the same terminal
     const std::string safe = redact(text) + "\n";
     std::fwrite(safe.data(), 1, safe.size(), out_);
     std::fflush(out_);
@@ -154,6 +156,7 @@ class RedactingStderrSink : public spdlog::sinks::base_sink<std::mutex> {
 
   protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
+        ProgressLine::eraseActive();
         const auto level = msg.level;
         std::string name;
         switch (level) {

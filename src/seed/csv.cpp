@@ -92,8 +92,14 @@ void loadCsv(LoadContext& context, const TablePlan& t, TableCounts& counts) {
     std::ifstream in(csvPath, std::ios::binary);
     std::string buffer(1 << 20, '\0');
     CsvCopyStream stream;  // \. lines and mixed line ends arrive as data
+    std::error_code sizeError;
+    const auto size = fs::file_size(csvPath, sizeError);
+    int64_t sent = 0;
     auto produce = [&](std::string& chunk) {
+        if (!sizeError && size > 0)
+            context.reportRows(t, -1, static_cast<double>(sent) / static_cast<double>(size));
         in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        sent += in.gcount();
         chunk = stream.feed({buffer.data(), static_cast<size_t>(in.gcount())});
         if (!in)
             chunk += stream.finish();

@@ -68,6 +68,7 @@ void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts
                         render(next++, cells);
                         appendCopyLine(chunk, cells, fill.size(), context.now());
                     }
+                    context.reportRows(t, next, static_cast<double>(next) / g.count);
                     return next < g.count;
                 });
         } catch (db::SqlError& e) {
@@ -83,6 +84,7 @@ void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts
     for (int64_t i = 0; i < g.count; ++i) {
         if ((i & 1023) == 0) {
             context.checkInterrupted();
+            context.reportRows(t, i, static_cast<double>(i) / g.count);
         }
         PendingRow row;
         row.where = {context.path(), g.line, g.column};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -36,6 +37,14 @@ class LoadContext {
     // Throws Error(ExitCode::Interrupted) after Ctrl-C, naming the seed.
     void checkInterrupted() const;
 
+    // Progress: `rows` of `t` sent so far, `fraction` of its work done (< 0: not known).
+    using RowsReporter = std::function<void(const std::string&, int64_t, double)>;
+    void onRows(RowsReporter reporter) { rowsReporter_ = std::move(reporter); }
+    void reportRows(const TablePlan& t, int64_t rows, double fraction) const {
+        if (rowsReporter_)
+            rowsReporter_(t.info.id(), rows, fraction);
+    }
+
     // The key of the row a !ref names: labelled earlier in this file or by an earlier seed.
     std::string resolveRef(const YamlValue& v);
     // A row of `t` labelled `label` got key `key`: remembered, and recorded for later seeds.
@@ -69,6 +78,7 @@ class LoadContext {
     std::map<std::pair<std::string, std::string>, std::string> labels_;
     std::map<std::string, std::vector<std::string>> randomKeys_;
     std::set<std::string> xids_;
+    RowsReporter rowsReporter_;
 };
 
 // SQL pieces of the INSERT and COPY statements the loaders write (identifiers quoted).

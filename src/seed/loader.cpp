@@ -64,6 +64,7 @@ void SeedLoader::beginTable(const std::string&, int, int, bool) {
         return;
     }
     const TablePlan& t = plan_.tables[tableIndex_];
+    rowsOfTable_ = 0;
     TableCounts counts;
     counts.table = t.info.id();
     counts_.push_back(counts);
@@ -88,6 +89,10 @@ void SeedLoader::row(YamlValue&& row, const std::string& mappingLabel) {
     }
     context_.checkInterrupted();
     const TablePlan& t = plan_.tables[tableIndex_];
+    if ((++rowsOfTable_ & 4095) == 0)
+        context_.reportRows(t, rowsOfTable_,
+                            t.inlineRows > 0 ? static_cast<double>(rowsOfTable_) / t.inlineRows
+                                             : -1.0);
     std::string label = normalizeRow(row, context_.path());
     if (!mappingLabel.empty())
         label = mappingLabel;

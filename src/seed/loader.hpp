@@ -38,6 +38,7 @@ class SeedLoader : public SeedStreamVisitor {
     const SeedPlan& plan_;
     std::set<size_t> only_;  // the entries loaded in this pass; all when empty
     size_t tableIndex_ = static_cast<size_t>(-1);
+    int64_t rowsOfTable_ = 0;  // for progress reports
     bool active_ = false;
     std::unique_ptr<db::CopyIn> copy_;  // the current table entry's plain rows, when copied
     std::string copyBuffer_;

@@ -161,6 +161,9 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
             outcome.notRestored = undone.notRestored;
         }
         LoadContext context(session_, table, file, options.randomSeed);
+        context.onRows([this](const std::string& t, int64_t rows, double fraction) {
+            observer_.rows(t, rows, fraction);
+        });
         SeedLoader loader(context, plan);
         loader.load();
         outcome.tables = loader.counts();
@@ -210,6 +213,7 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
         run.checkInterrupted("seed " + file.name);
         const auto it = applied.find(file.name);
         const db::AppliedSeed* previous = it == applied.end() ? nullptr : &it->second;
+        observer_.starting(file.name);
         SeedOutcome outcome = runOne(run, file, previous, named, options, table);
         outcome.dryRun = options.dryRun;
         observer_.done(outcome);

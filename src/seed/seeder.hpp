@@ -36,6 +36,10 @@ class SeedObserver {
     virtual void note(const std::string& /*text*/) {}
     // Something the user should know that does not stop the run (e.g. a reference cycle).
     virtual void warning(const std::string& /*text*/) {}
+    // A seed file starts loading; then, as it goes, the rows of each table sent so far
+    // (`fraction` of the table's rows or bytes, in [0, 1], or < 0 when not known).
+    virtual void starting(const std::string& /*seed*/) {}
+    virtual void rows(const std::string& /*table*/, int64_t /*rows*/, double /*fraction*/) {}
     virtual void done(const SeedOutcome& /*outcome*/) {}
 };
 

@@ -416,8 +416,9 @@ TEST_F(Migrate, CreateWritesATemplateAndRefusesBadNames) {
     EXPECT_NE(doc["version"], path.substr(path.rfind('/') + 1, 14));  // never the same version
     EXPECT_EQ(dbtool({"migrate", "create", "../evil"}).exitCode, 2);
     EXPECT_EQ(dbtool({"migrate", "create", "has space"}).exitCode, 2);
-    // The template is a valid, empty migration.
-    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    // The template is a valid, empty migration: refused until written, unless allowed.
+    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 5);
+    EXPECT_EQ(dbtool({"migrate", "up", "--allow-empty"}).exitCode, 0);
     EXPECT_EQ(applied().size(), 2u);
 }
 
