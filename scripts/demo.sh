@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 
 if [[ ${1:-} != --inner ]]; then
   scripts/install-deps.sh
-  cmake -S . -B build -DDBTOOL_BUILD_TESTS=OFF >/dev/null
+  # A build folder configured already (e.g. with the tests, by scripts/test.sh) keeps its
+  # options; a fresh one builds dbtool alone.
+  if [[ ! -f build/CMakeCache.txt ]]; then
+    cmake -S . -B build -DDBTOOL_BUILD_TESTS=OFF >/dev/null
+  fi
   cmake --build build -j "$(nproc)" --target dbtool
   if [[ -z ${DATABASE_URL:-} ]]; then
     exec scripts/with-postgres.sh "$0" --inner

@@ -50,7 +50,11 @@ class Contract : public DatabaseTest {
 };
 
 // Every key of a JSON document, at every depth, is snake_case: a jq user writes .a_b.c.
+// Objects keyed by data (row_counts by table name, data list rows by column name) are not
+// schema keys and are skipped.
 void expectSnakeCaseKeys(const json& doc, const std::string& path = "") {
+    if (path.ends_with(".row_counts") || path == ".rows[]")
+        return;
     if (doc.is_object()) {
         for (const auto& [key, value] : doc.items()) {
             EXPECT_THAT(key, ::testing::MatchesRegex("[a-z][a-z0-9_]*")) << path << "." << key;
@@ -112,6 +116,47 @@ TEST_F(Contract, EveryDocumentedExitCodeComesFromTheCommandThatShouldGiveIt) {
     }
     // 8: a check found a difference (pending migration).
     EXPECT_EQ(dbtool({"migrate", "status", "--exit-code"}).exitCode, 8);
+}
+
+// Every command's success document has the keys README "JSON output" lists, in snake_case.
+TEST_F(Contract, EveryCommandsJsonHasTheDocumentedKeys) {
+    migration("1_users.sql", "-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n"
+                             "-- migrate:down\nDROP TABLE users;\n");
+    seed("001_users.yaml", "users:\n  - {id: 1, email: a@x}\n");
+    const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> cases = {
+        {{"db", "ping"}, {"ok", "target", "server_version", "user", "database", "elapsed_ms"}},
+        {{"db", "wait"}, {"ready", "target", "server_version", "elapsed_ms"}},
+        {{"db", "create"}, {"database", "created"}},
+        {{"migrate", "up", "--dry-run"},
+         {"command", "dry_run", "steps", "version_before", "version_after", "duration_ms"}},
+        {{"migrate", "up"},
+         {"command", "dry_run", "steps", "version_before", "version_after", "duration_ms"}},
+        {{"migrate", "status"}, {"migrations", "summary", "interrupted", "tracking_problems"}},
+        {{"migrate", "validate"}, {"valid", "problems", "applied"}},
+        {{"migrate", "redo"}, {"command", "steps", "version_after"}},
+        {{"seed", "run", "--dry-run"}, {"dry_run", "seeds", "rows_inserted"}},
+        {{"seed", "run"}, {"dry_run", "seeds", "rows_inserted"}},
+        {{"seed", "status"}, {"seeds", "summary", "environment"}},
+        {{"data", "list", "users"}, {"table", "columns", "rows", "paging"}},
+        {{"data", "list", "users", "--count"}, {"table", "count"}},
+        {{"seed", "undo"}, {"seeds", "rows_deleted"}},
+        {{"migrate", "mark-pending", "1"}, {"version", "name", "state"}},
+        {{"migrate", "mark-applied", "1"}, {"version", "name", "state"}},
+        {{"migrate", "create", "more"}, {"version", "name", "files"}},
+        {{"seed", "create", "more"}, {"file"}},
+        {{"model", "generate", "Tag", "--attributes", "name:string", "--dry-run"},
+         {"table", "migration_sql", "seed_yaml"}},
+    };
+    for (const auto& [args, keys] : cases) {
+        auto withJson = args;
+        withJson.insert(withJson.end(), {"--format", "json"});
+        auto r = dbtool(withJson);
+        ASSERT_EQ(r.exitCode, 0) << args[0] << " " << args[1] << ": " << r.err;
+        const json doc = json::parse(r.out);
+        expectSnakeCaseKeys(doc);
+        for (const auto& key : keys)
+            EXPECT_TRUE(doc.contains(key)) << args[0] << " " << args[1] << ": no " << key;
+    }
 }
 
 TEST_F(Contract, AFailedRunsJsonHasTheCompletedStepsAsArraysInTheSuccessShape) {
