@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 #include <string>
-#include <variant>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace dbtool {

@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdlib>
 #include <regex>
-#include <unistd.h>
 
 #include "base/redact.hpp"
 

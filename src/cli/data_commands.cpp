@@ -176,11 +176,10 @@ int runList(Context& ctx, const ListArgs& a) {
     }
     // Cut to the terminal's width on a terminal only: piped or redirected, every value whole.
     const size_t width = terminalWidth();
-    const size_t perCell =
-        isatty(STDOUT_FILENO) == 0
-            ? SIZE_MAX
-            : std::max<size_t>(8, (width - 2 * page.columns.size()) /
-                                      std::max<size_t>(1, page.columns.size()));
+    const size_t perCell = isatty(STDOUT_FILENO) == 0
+                               ? SIZE_MAX
+                               : std::max<size_t>(8, (width - 2 * page.columns.size()) /
+                                                         std::max<size_t>(1, page.columns.size()));
     std::vector<std::string> header;
     for (const auto& c : page.columns)
         header.push_back(out.bold(cell(c, perCell)));

@@ -128,8 +128,7 @@ Error usageError(const CLI::App& app, const std::vector<std::string>& args,
             return Error(ExitCode::Usage,
                          "unknown command '" + token + "' for `" + path + "`" +
                              dbtool::didYouMean(token, names),
-                         {},
-                         "the commands are: " + choices + " (see `" + path + " --help`)");
+                         {}, "the commands are: " + choices + " (see `" + path + " --help`)");
         }
         current = next;
         path += " " + next->get_name();

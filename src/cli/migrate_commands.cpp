@@ -101,8 +101,8 @@ int printRun(Context& ctx, const std::string& command, const RunResult& r) {
                        " ran without error in a transaction that was rolled back";
         if (unchecked > 0)
             summary += ", " + std::to_string(unchecked) + " not checked";
-        out.line(summary + "; nothing was changed. Current version: " +
-                 versionText(r.versionBefore) + ".");
+        out.line(summary +
+                 "; nothing was changed. Current version: " + versionText(r.versionBefore) + ".");
     } else if (r.steps.empty()) {
         out.line("Nothing to do; the database is at version " + versionText(r.versionAfter) + ".");
     } else {
@@ -119,8 +119,8 @@ int printRun(Context& ctx, const std::string& command, const RunResult& r) {
                    plural(static_cast<int64_t>(downs + ups), "migration");
         }
         what[0] = static_cast<char>(std::toupper(what[0]));
-        out.line(out.bold(what + " in " + formatDurationMs(r.totalMs) +
-                          "; now at version " + versionText(r.versionAfter) + "."));
+        out.line(out.bold(what + " in " + formatDurationMs(r.totalMs) + "; now at version " +
+                          versionText(r.versionAfter) + "."));
     }
     out.document({{"command", command},
                   {"dry_run", r.dryRun},
@@ -413,8 +413,8 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     auto down = std::make_shared<DownArgs>();
     auto* downCmd =
         migrate->add_subcommand("down", "Roll back migrations (default: the newest one)");
-    auto* stepOpt = downCmd->add_option("--step", down->step, "Roll back N migrations")
-                        ->check(atLeast(1));
+    auto* stepOpt =
+        downCmd->add_option("--step", down->step, "Roll back N migrations")->check(atLeast(1));
     auto* toOpt =
         downCmd->add_option("--to", down->to, "Roll back every migration newer than VERSION");
     auto* allOpt = downCmd->add_flag("--all", down->all, "Roll back every applied migration");

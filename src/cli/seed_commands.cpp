@@ -54,7 +54,7 @@ std::string countsText(const SeedOutcome& o) {
 }
 
 json outcomeJson(const SeedOutcome& o) {
-    static const char* actions[] = {"ran",    "rerun",  "already_applied", "changed_not_rerun",
+    static const char* actions[] = {"ran",    "rerun",   "already_applied", "changed_not_rerun",
                                     "undone", "reloaded"};
     json tables = json::array();
     for (const auto& t : o.tables) {
@@ -107,17 +107,19 @@ class PrintingSeedObserver : public SeedObserver {
         using A = SeedOutcome::Action;
         switch (o.action) {
             case A::Ran:
-                out_.line(out_.green(o.dryRun ? "would seed " : "seeded     ") + "  " + o.name + "  " + countsText(o) + "  " +
+                out_.line(out_.green(o.dryRun ? "would seed " : "seeded     ") + "  " + o.name +
+                          "  " + countsText(o) + "  " +
                           out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
             case A::Rerun:
-                out_.line(out_.green(o.dryRun ? "would re-seed" : "re-seeded  ") + "  " + o.name + "  " + countsText(o) + " (" +
-                          plural(o.deleted, "row") + " of the previous run deleted)  " +
+                out_.line(out_.green(o.dryRun ? "would re-seed" : "re-seeded  ") + "  " + o.name +
+                          "  " + countsText(o) + " (" + plural(o.deleted, "row") +
+                          " of the previous run deleted)  " +
                           out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
             case A::Reloaded:
-                out_.line(out_.green(o.dryRun ? "would reload" : "reloaded   ") + "  " + o.name + "  " + countsText(o) +
-                          " (it was stale: " + o.reason +
+                out_.line(out_.green(o.dryRun ? "would reload" : "reloaded   ") + "  " + o.name +
+                          "  " + countsText(o) + " (it was stale: " + o.reason +
                           (o.deleted > 0 ? "; " + plural(o.deleted, "row") +
                                                " left of the previous run deleted"
                                          : "") +
@@ -133,9 +135,9 @@ class PrintingSeedObserver : public SeedObserver {
                 break;
             case A::Undone:
                 out_.line(out_.yellow("undone     ") + "  " + o.name + "  " + countsText(o) +
-                          (o.notRestored > 0 ? "; " + plural(o.notRestored, "row") +
-                                                   " it updated not restored"
-                                             : "") +
+                          (o.notRestored > 0
+                               ? "; " + plural(o.notRestored, "row") + " it updated not restored"
+                               : "") +
                           "  " + out_.dim("(" + formatDurationMs(o.ms) + ")"));
                 break;
         }
@@ -195,12 +197,11 @@ int runRun(Context& ctx, const RunArgs& a) {
         items.push_back(outcomeJson(oc));
     }
     auto& out = ctx.out();
-    const std::string changedText =
-        changed > 0 ? " " + plural(changed, "changed seed") + " not re-run (see `dbtool seed status`)."
-                    : "";
+    const std::string changedText = changed > 0 ? " " + plural(changed, "changed seed") +
+                                                      " not re-run (see `dbtool seed status`)."
+                                                : "";
     if (a.dryRun) {
-        out.line(out.bold("Dry run: " + plural(ran, "seed") + " would load " +
-                          plural(rows, "row") +
+        out.line(out.bold("Dry run: " + plural(ran, "seed") + " would load " + plural(rows, "row") +
                           "; loaded without error in a transaction that was rolled back, "
                           "nothing was changed." +
                           changedText));
@@ -208,12 +209,12 @@ int runRun(Context& ctx, const RunArgs& a) {
         out.line("Nothing to seed; " +
                  (outcomes.empty() ? std::string("there are no seed files in ") +
                                          ctx.settings().seedsDir.string() + "."
-                  : outcomes.size() == 1 ? std::string("the seed is applied.")
-                                         : "all " + std::to_string(outcomes.size()) +
-                                               " seeds are applied."));
+                  : outcomes.size() == 1
+                      ? std::string("the seed is applied.")
+                      : "all " + std::to_string(outcomes.size()) + " seeds are applied."));
     } else {
-        out.line(out.bold("Ran " + plural(ran, "seed") + ", " + plural(rows, "row") +
-                          " inserted." + changedText));
+        out.line(out.bold("Ran " + plural(ran, "seed") + ", " + plural(rows, "row") + " inserted." +
+                          changedText));
     }
     out.document({{"dry_run", a.dryRun}, {"seeds", items}, {"rows_inserted", rows}});
     return 0;

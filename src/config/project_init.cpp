@@ -33,12 +33,16 @@ std::vector<InitEntry> projectSkeleton(const std::string& app) {
         "# one (default development). DATABASE_URL (environment or .env) wins over url.\n"
         "# Every key is described in the README, section Configuration.\n"
         "development:\n"
-        "  url: ${DATABASE_URL:-" + local + app + "_development?sslmode=disable}\n"
+        "  url: ${DATABASE_URL:-" +
+        local + app +
+        "_development?sslmode=disable}\n"
         "  migrations_dir: migrations\n"
         "  seeds_dir: seeds\n"
         "\n"
         "test:\n"
-        "  url: ${DATABASE_URL:-" + local + app + "_test?sslmode=disable}\n"
+        "  url: ${DATABASE_URL:-" +
+        local + app +
+        "_test?sslmode=disable}\n"
         "  migrations_dir: migrations\n"
         "  seeds_dir: seeds\n"
         "\n"
@@ -50,8 +54,8 @@ std::vector<InitEntry> projectSkeleton(const std::string& app) {
     const std::string env =
         "# Copy to .env (and keep .env out of version control): dbtool reads it from the\n"
         "# working directory; variables already set in the environment win.\n"
-        "DATABASE_URL=postgres://postgres:CHANGE_ME@localhost:5432/" + app +
-        "_development?sslmode=disable\n";
+        "DATABASE_URL=postgres://postgres:CHANGE_ME@localhost:5432/" +
+        app + "_development?sslmode=disable\n";
     return {{"dbtool.yaml", false, config},
             {"migrations", true, {}},
             {"seeds", true, {}},
@@ -70,8 +74,8 @@ std::vector<fs::path> initProject(const fs::path& dir, const std::string& appNam
         }
     }
     if (!existing.empty()) {
-        throw Error(ExitCode::Usage,
-                    "refusing to overwrite " + existing + "; nothing was written", {},
+        throw Error(ExitCode::Usage, "refusing to overwrite " + existing + "; nothing was written",
+                    {},
                     "this folder has a dbtool project already; move the files away to start anew");
     }
     std::vector<fs::path> created;
@@ -82,7 +86,8 @@ std::vector<fs::path> initProject(const fs::path& dir, const std::string& appNam
             if (fs::create_directories(path, ec))
                 created.push_back(entry.path);
             if (ec)
-                throw Error(ExitCode::Failure, "cannot create " + path.string() + ": " + ec.message());
+                throw Error(ExitCode::Failure,
+                            "cannot create " + path.string() + ": " + ec.message());
             continue;
         }
         std::ofstream f(path, std::ios::binary);

@@ -250,8 +250,7 @@ DataPage listData(db::Session& session, const DataQuery& q) {
                             "--after: value " + nlohmann::json(*params[k - 1]).dump() +
                                 " for column " + o.column + " is not of type " + type + " (" +
                                 e.server().message + ")",
-                            {},
-                            "pass the value printed as the next page's key, unchanged");
+                            {}, "pass the value printed as the next page's key, unchanged");
             }
         }
     } else {

@@ -283,8 +283,7 @@ std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
         if (isBadOption(message)) {
             // libpq checks option values only when connecting; a bad one is the URL's fault.
             throw Error(ExitCode::Config,
-                        redact("invalid database URL from " + target.origin() + ": " + message),
-                        {},
+                        redact("invalid database URL from " + target.origin() + ": " + message), {},
                         "fix the value in " + target.origin() +
                             "; the options and their values are those of libpq: "
                             "https://www.postgresql.org/docs/15/libpq-connect.html"

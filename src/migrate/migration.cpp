@@ -113,11 +113,10 @@ void checkSection(const MigrationSection& section, const char* direction, bool p
                                 "and dbtool runs this section in one",
                             section.locate(statement.begin),
                             std::string("run the section without a transaction: ") +
-                                (pairLayout
-                                     ? "make the file's first line `-- migrate:" +
-                                           std::string(direction) + " transaction:false`"
-                                     : "write `-- migrate:" + std::string(direction) +
-                                           " transaction:false` as its marker line") +
+                                (pairLayout ? "make the file's first line `-- migrate:" +
+                                                  std::string(direction) + " transaction:false`"
+                                            : "write `-- migrate:" + std::string(direction) +
+                                                  " transaction:false` as its marker line") +
                                 " (keep such statements in a migration of their own: without a "
                                 "transaction, a failure leaves the statements before it applied)");
             }

@@ -140,12 +140,12 @@ std::vector<const Migration*> planUp(const std::vector<MigrationStatus>& status,
         if (!s.file->up.hasStatements() && !options.allowEmpty) {
             // Usually a file just made by `migrate create` and never edited: recording it as
             // applied would hide that its SQL is still to be written.
-            throw Error(ExitCode::InvalidInput,
-                        "migration " + s.file->label() +
-                            " is empty: its up section has no SQL statement",
-                        {s.file->up.file.string(), s.file->up.firstLine, 0},
-                        "write its SQL (or delete the file); --allow-empty applies and records "
-                        "it as it is");
+            throw Error(
+                ExitCode::InvalidInput,
+                "migration " + s.file->label() + " is empty: its up section has no SQL statement",
+                {s.file->up.file.string(), s.file->up.firstLine, 0},
+                "write its SQL (or delete the file); --allow-empty applies and records "
+                "it as it is");
         }
         plan.push_back(s.file);
     }

@@ -269,8 +269,8 @@ MigrationStatus Migrator::markPending(const std::string& version) {
         }
         if (!s.applied && !stopped) {
             throw Error(ExitCode::Check,
-                        "migration " + s.version + " " + s.name + " is not recorded as applied",
-                        {}, "`dbtool migrate status` lists the applied versions");
+                        "migration " + s.version + " " + s.name + " is not recorded as applied", {},
+                        "`dbtool migrate status` lists the applied versions");
         }
         run.inTransaction({"migration", s.version + " " + s.name, ""}, [&] {
             if (s.applied)
@@ -433,9 +433,9 @@ void Migrator::checkInRolledBackTransaction(
     db::LockedRun& run, const std::vector<std::pair<const Migration*, Direction>>& planned,
     RunResult& result) {
     result.dryRun = true;
-    const bool tagDirection =
-        std::any_of(planned.begin(), planned.end(),
-                    [&](const auto& p) { return p.second != planned.front().second; });
+    const bool tagDirection = std::any_of(planned.begin(), planned.end(), [&](const auto& p) {
+        return p.second != planned.front().second;
+    });
     pqxx::work tx(session_.conn());  // never committed: aborted when it goes out of scope
     std::string skipped;
     for (const auto& [m, direction] : planned) {

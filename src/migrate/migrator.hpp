@@ -89,9 +89,9 @@ class Migrator {
     // A dry run: the planned steps run for real, under the lock, in one transaction that is
     // rolled back; a failing step throws as in a real run (the steps before it are listed as
     // checked). A transaction:false step and the steps after it are not run (notChecked).
-    void checkInRolledBackTransaction(db::LockedRun& run,
-                                      const std::vector<std::pair<const Migration*, Direction>>& steps,
-                                      RunResult& result);
+    void checkInRolledBackTransaction(
+        db::LockedRun& run, const std::vector<std::pair<const Migration*, Direction>>& steps,
+        RunResult& result);
     std::function<void(const std::string&)> lockWaitReporter();
     std::vector<AppliedMigration> readApplied();
     // `tagDirection`: list completed steps as "<label> (down)" / "(up)" (redo mixes both).

@@ -49,7 +49,6 @@ std::string Output::paint(const char* code, std::string_view s) const {
     return std::string("\x1b[") + code + "m" + std::string(s) + "\x1b[0m";
 }
 
-
 std::string renderTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows) {
     std::vector<size_t> widths(header.size(), 0);

@@ -91,9 +91,9 @@ void loadGenerated(LoadContext& context, const TablePlan& t, TableCounts& counts
         row.cells.resize(g.columns.size());
         render(i, row.cells);
         if (g.label) {
-            row.label = g.label->render(i, valueStream(context.randomSeed(), tableId, "_label", i),
-                                        personStream(context.randomSeed(), tableId, i),
-                                        randomKey, domain);
+            row.label =
+                g.label->render(i, valueStream(context.randomSeed(), tableId, "_label", i),
+                                personStream(context.randomSeed(), tableId, i), randomKey, domain);
         }
         inserter.add(std::move(row));
     }

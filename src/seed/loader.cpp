@@ -90,9 +90,9 @@ void SeedLoader::row(YamlValue&& row, const std::string& mappingLabel) {
     context_.checkInterrupted();
     const TablePlan& t = plan_.tables[tableIndex_];
     if ((++rowsOfTable_ & 4095) == 0)
-        context_.reportRows(t, rowsOfTable_,
-                            t.inlineRows > 0 ? static_cast<double>(rowsOfTable_) / t.inlineRows
-                                             : -1.0);
+        context_.reportRows(
+            t, rowsOfTable_,
+            t.inlineRows > 0 ? static_cast<double>(rowsOfTable_) / t.inlineRows : -1.0);
     std::string label = normalizeRow(row, context_.path());
     if (!mappingLabel.empty())
         label = mappingLabel;

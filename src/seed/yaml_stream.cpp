@@ -253,9 +253,11 @@ class StreamHandler {
                            : frame.role == Role::LongForm ? "option"
                                                           : "key";
         failAt(key.line, key.column,
-               std::string("duplicate ") + what + " '" + key.text + "' in this mapping (first at line " +
-                   std::to_string(first.first) + ", column " + std::to_string(first.second) +
-                   "): YAML allows a key once in a mapping (most YAML tools would keep only the last)");
+               std::string("duplicate ") + what + " '" + key.text +
+                   "' in this mapping (first at line " + std::to_string(first.first) + ", column " +
+                   std::to_string(first.second) +
+                   "): YAML allows a key once in a mapping (most YAML tools would keep only the "
+                   "last)");
     }
 
     void finishValueInParent() {

@@ -67,8 +67,9 @@ void expectSnakeCaseKeys(const json& doc, const std::string& path = "") {
 }
 
 TEST_F(Contract, EveryDocumentedExitCodeComesFromTheCommandThatShouldGiveIt) {
-    migration("1_a.sql", "-- migrate:up\nCREATE TABLE a (id int PRIMARY KEY);\n"
-                         "-- migrate:down\nDROP TABLE a;\n");
+    migration("1_a.sql",
+              "-- migrate:up\nCREATE TABLE a (id int PRIMARY KEY);\n"
+              "-- migrate:down\nDROP TABLE a;\n");
     EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
     // 1: an I/O error (the schema dump cannot be written there).
     auto io = dbtool({"schema", "dump", "--file", "migrations/1_a.sql/schema.sql"});
@@ -84,14 +85,16 @@ TEST_F(Contract, EveryDocumentedExitCodeComesFromTheCommandThatShouldGiveIt) {
     exec("INSERT INTO a SELECT generate_series(1, 30)");
     auto after = dbtool({"data", "list", "a", "--after", "[\"abc\"]"});
     EXPECT_EQ(after.exitCode, 2) << after.err;
-    EXPECT_THAT(after.err, HasSubstr("--after: value \"abc\" for column id is not of type integer"));
+    EXPECT_THAT(after.err,
+                HasSubstr("--after: value \"abc\" for column id is not of type integer"));
     EXPECT_THAT(after.err, Not(HasSubstr("sqlstate")));
     // 3: nothing listens there.
     auto down = dbtool({"db", "ping"}, withEnv({{"DATABASE_URL", "postgres://u@127.0.0.1:1/x"}}));
     EXPECT_EQ(down.exitCode, 3) << down.err;
     // 4: a URL whose options libpq refuses is a configuration error, not "cannot connect".
-    for (const std::string& bad : {url() + "?sslmode=bogus", std::string("postgres://u@host:notaport/db"),
-                                  std::string("postgres://u@localhost:99999/db")}) {
+    for (const std::string& bad :
+         {url() + "?sslmode=bogus", std::string("postgres://u@host:notaport/db"),
+          std::string("postgres://u@localhost:99999/db")}) {
         auto r = dbtool({"db", "ping", "--database-url", bad});
         EXPECT_EQ(r.exitCode, 4) << bad << ": " << r.err;
         EXPECT_THAT(r.err, HasSubstr("invalid database URL from --database-url")) << bad;
@@ -120,8 +123,9 @@ TEST_F(Contract, EveryDocumentedExitCodeComesFromTheCommandThatShouldGiveIt) {
 
 // Every command's success document has the keys README "JSON output" lists, in snake_case.
 TEST_F(Contract, EveryCommandsJsonHasTheDocumentedKeys) {
-    migration("1_users.sql", "-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n"
-                             "-- migrate:down\nDROP TABLE users;\n");
+    migration("1_users.sql",
+              "-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n"
+              "-- migrate:down\nDROP TABLE users;\n");
     seed("001_users.yaml", "users:\n  - {id: 1, email: a@x}\n");
     const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> cases = {
         {{"db", "ping"}, {"ok", "target", "server_version", "user", "database", "elapsed_ms"}},
@@ -224,8 +228,9 @@ TEST_F(Contract, SeedFailuresAndOtherErrorsUseSnakeCaseKeys) {
 TEST_F(Contract, CtrlCSaysTheSameInTextAndJson) {
     exec("CREATE TABLE t (id int PRIMARY KEY)");
     seed("001_first.yaml", "t:\n  - {id: 1}\n");
-    exec("CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
-         "$$ BEGIN PERFORM pg_sleep(30); RETURN NEW; END $$");
+    exec(
+        "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM pg_sleep(30); RETURN NEW; END $$");
     exec("CREATE TABLE s (id int PRIMARY KEY)");
     exec("CREATE TRIGGER slow BEFORE INSERT ON s FOR EACH ROW EXECUTE FUNCTION slow()");
     seed("002_slow.yaml", "s:\n  - {id: 1}\n");
@@ -246,8 +251,9 @@ TEST_F(Contract, CtrlCSaysTheSameInTextAndJson) {
 }
 
 TEST_F(Contract, SeedDryRunDoesTheRealWorkAndRollsItBack) {
-    exec("CREATE TABLE users (id serial PRIMARY KEY, email text, age int CHECK (age > 0), "
-         "created_at timestamptz)");
+    exec(
+        "CREATE TABLE users (id serial PRIMARY KEY, email text, age int CHECK (age > 0), "
+        "created_at timestamptz)");
     exec("CREATE TABLE posts (id serial PRIMARY KEY, user_id int REFERENCES users, title text)");
     seed("001_users.yaml", "users:\n  - {_label: ann, email: a@x, age: 3}\n");
     // A later seed refers to a label the dry run's earlier seed defines.
@@ -278,10 +284,12 @@ TEST_F(Contract, SeedDryRunDoesTheRealWorkAndRollsItBack) {
 }
 
 TEST_F(Contract, MigrateDryRunRunsEachStepInARolledBackTransaction) {
-    migration("1_a.sql", "-- migrate:up\nCREATE TABLE a (id int PRIMARY KEY);\n"
-                         "-- migrate:down\nDROP TABLE a;\n");
-    migration("2_b.sql", "-- migrate:up\nCREATE TABLE b (id int REFERENCES a);\n"
-                         "INSERT INTO b VALUES (5);\n");
+    migration("1_a.sql",
+              "-- migrate:up\nCREATE TABLE a (id int PRIMARY KEY);\n"
+              "-- migrate:down\nDROP TABLE a;\n");
+    migration("2_b.sql",
+              "-- migrate:up\nCREATE TABLE b (id int REFERENCES a);\n"
+              "INSERT INTO b VALUES (5);\n");
     auto bad = dbtool({"migrate", "up", "--dry-run"});
     EXPECT_EQ(bad.exitCode, 6) << bad.err;
     EXPECT_THAT(bad.err, HasSubstr("migration 2 b would fail (up)"));
@@ -291,7 +299,8 @@ TEST_F(Contract, MigrateDryRunRunsEachStepInARolledBackTransaction) {
     EXPECT_FALSE(tableExists("schema_migrations"));
 
     migration("2_b.sql", "-- migrate:up\nCREATE TABLE b (id int REFERENCES a);\n");
-    migration("3_c.sql", "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY bi ON b (id);\n");
+    migration("3_c.sql",
+              "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY bi ON b (id);\n");
     migration("4_d.sql", "-- migrate:up\nCREATE TABLE d (id int);\n");
     auto r = dbtool({"migrate", "up", "--dry-run", "--format", "json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -312,11 +321,13 @@ TEST_F(Contract, MigrateDryRunRunsEachStepInARolledBackTransaction) {
 TEST_F(Contract, TyposGetASuggestionAndRangesReadAsEnglish) {
     auto command = dbtool({"migrat", "up"});
     EXPECT_EQ(command.exitCode, 2);
-    EXPECT_THAT(command.err, HasSubstr("unknown command 'migrat' for `dbtool`, did you mean 'migrate'?"));
+    EXPECT_THAT(command.err,
+                HasSubstr("unknown command 'migrat' for `dbtool`, did you mean 'migrate'?"));
     auto option = dbtool({"migrate", "up", "--stepp", "1"});
     EXPECT_EQ(option.exitCode, 2);
-    EXPECT_THAT(option.err,
-                HasSubstr("unknown option '--stepp' for `dbtool migrate up`, did you mean '--step'?"));
+    EXPECT_THAT(
+        option.err,
+        HasSubstr("unknown option '--stepp' for `dbtool migrate up`, did you mean '--step'?"));
     auto zero = dbtool({"migrate", "up", "--step", "0"});
     EXPECT_EQ(zero.exitCode, 2);
     EXPECT_THAT(zero.err, HasSubstr("--step: must be at least 1 (got 0)"));
@@ -338,8 +349,9 @@ TEST_F(Contract, NothingToSeedIsOneLineAndCountsArePlural) {
 }
 
 TEST_F(Contract, ADbmateProjectWorksWithoutFlags) {
-    dir().write("db/migrations/20240101000000_users.sql",
-                "-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n");
+    dir().write(
+        "db/migrations/20240101000000_users.sql",
+        "-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n");
     auto up = dbtool({"migrate", "up", "-v"});
     ASSERT_EQ(up.exitCode, 0) << up.err;
     EXPECT_TRUE(tableExists("users"));
@@ -441,8 +453,9 @@ TEST_F(Contract, ProgressShowsOnATerminalOnly) {
     EXPECT_THAT(up.err, HasSubstr("\r\x1b[K"));  // the line is erased before the results
     EXPECT_THAT(up.out, Not(HasSubstr("\r")));
 
-    exec("CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
-         "$$ BEGIN PERFORM pg_sleep(0.0004); RETURN NEW; END $$");
+    exec(
+        "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM pg_sleep(0.0004); RETURN NEW; END $$");
     exec("CREATE TRIGGER slow BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION slow()");
     seed("001_many.yaml",
          "t:\n  generate:\n    count: 4000\n    row: {id: \"{{seq}}\", v: \"{{word}}\"}\n");

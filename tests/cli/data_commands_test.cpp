@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "report/exact_value.hpp"
 #include "base/text.hpp"
+#include "report/exact_value.hpp"
 #include "support/database.hpp"
 
 namespace dbtool::test {
@@ -327,8 +327,8 @@ TEST_F(DataList, LongValuesAreCutToTheTerminalWidthOnATerminalOnly) {
     ProcessOptions terminal;
     terminal.terminal = true;
     terminal.env = {{"NO_COLOR", "1"}};
-    auto r = dbtool({"data", "list", "items", "--where", "id=46", "--columns", "id,name"},
-                    terminal);
+    auto r =
+        dbtool({"data", "list", "items", "--where", "id=46", "--columns", "id,name"}, terminal);
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("…"));
     EXPECT_LE(r.out.substr(0, r.out.find('\n')).size(), 60u);

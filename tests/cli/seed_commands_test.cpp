@@ -159,8 +159,9 @@ TEST_F(Seed, GeneratedRowsAreDeterministicPerRandomSeed) {
 
 // README: "the parts of one row agree" — across columns, on every row.
 TEST_F(Seed, GeneratedPeopleAgreeAcrossTheColumnsOfARow) {
-    exec("CREATE TABLE people (id serial PRIMARY KEY, first_name text, last_name text, "
-         "name text, username text, email text)");
+    exec(
+        "CREATE TABLE people (id serial PRIMARY KEY, first_name text, last_name text, "
+        "name text, username text, email text)");
     seed("001_people.yaml",
          "people:\n  generate:\n    count: 10000\n    row:\n      first_name: \"{{first_name}}\"\n"
          "      last_name: \"{{last_name}}\"\n      name: \"{{name}}\"\n"

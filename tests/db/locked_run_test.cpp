@@ -43,8 +43,8 @@ TEST_F(LockedRun, ACallersOwnFailureReportIsNotRepeated) {
     run.completed({"x", {{"name", "x"}}});
     const Error e = errorFrom([&] {
         run.inTransaction({"", "undoing y", ""}, [&] {
-            throw Error(ExitCode::Check, "no").withList("undone in this run",
-                                                        {{"told already", {}}});
+            throw Error(ExitCode::Check, "no")
+                .withList("undone in this run", {{"told already", {}}});
         });
     });
     EXPECT_EQ(listText(e, "undone in this run"), "told already");

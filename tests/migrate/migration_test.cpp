@@ -53,11 +53,11 @@ TEST(Migration, StatementsThatCannotRunInATransactionAreFoundBeforeAnythingRuns)
     for (const char* sql : {"DROP INDEX CONCURRENTLY i", "REINDEX (VERBOSE) INDEX CONCURRENTLY i",
                             "VACUUM t", "CREATE DATABASE d", "ALTER SYSTEM SET work_mem = '1MB'",
                             "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY"}) {
-        EXPECT_THAT(parseError("-- migrate:up\nSELECT 1;\n-- migrate:down\n" +
-                               std::string(sql) + ";\n")
-                        .what(),
-                    HasSubstr("in the down section: PostgreSQL cannot run it inside a "
-                              "transaction block"))
+        EXPECT_THAT(
+            parseError("-- migrate:up\nSELECT 1;\n-- migrate:down\n" + std::string(sql) + ";\n")
+                .what(),
+            HasSubstr("in the down section: PostgreSQL cannot run it inside a "
+                      "transaction block"))
             << sql;
     }
     // A golang-migrate file has no marker to edit: the hint says which line to add.
@@ -68,10 +68,10 @@ TEST(Migration, StatementsThatCannotRunInATransactionAreFoundBeforeAnythingRuns)
     EXPECT_THAT(pair.hint(), HasSubstr("make the file's first line `-- migrate:up "
                                        "transaction:false`"));
     // These run in a transaction, or are words inside other statements.
-    for (const char* sql : {"REFRESH MATERIALIZED VIEW CONCURRENTLY v", "SELECT 'VACUUM'",
-                            "CREATE TABLE concurrently (a int)", "COMMENT ON TABLE t IS 'VACUUM'"}) {
-        EXPECT_NO_THROW(parseMigration("f", "-- migrate:up\n" + std::string(sql) + ";\n", "1",
-                                       "x"))
+    for (const char* sql :
+         {"REFRESH MATERIALIZED VIEW CONCURRENTLY v", "SELECT 'VACUUM'",
+          "CREATE TABLE concurrently (a int)", "COMMENT ON TABLE t IS 'VACUUM'"}) {
+        EXPECT_NO_THROW(parseMigration("f", "-- migrate:up\n" + std::string(sql) + ";\n", "1", "x"))
             << sql;
     }
     EXPECT_NO_THROW(parseMigration(

@@ -204,7 +204,8 @@ TEST_F(PlanTest, OptionsAreCheckedWithTheirPositions) {
     e = planError("users:\n  on_conflict: skip\n  key: nmae\n  rows: []\n");
     EXPECT_THAT(e.what(), HasSubstr("unknown column 'nmae'"));
     e = planError("users:\n  - {email: a}\nusers:\n  - {email: b}\n");
-    EXPECT_THAT(e.what(), HasSubstr("duplicate table 'users' in this mapping (first at line 1, column 1)"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("duplicate table 'users' in this mapping (first at line 1, column 1)"));
     e = planError("users:\n  generate: {count: many, row: {email: x}}\n");
     EXPECT_THAT(e.what(), HasSubstr("generate needs count: a whole number"));
     e = planError("users:\n  generate: {count: 2, rows: {email: x}}\n");

@@ -49,8 +49,8 @@ TEST(ValueTemplate, IntRangesAreExactToTheLastDigit) {
     const SourceLocation here{"s.yaml", 1, 1};
     auto render = [&](const std::string& text, int64_t row) {
         return ValueTemplate::compile(text, here)
-            .render(row, valueStream(3, "s/public.t", "c", row),
-                    personStream(3, "s/public.t", row), {});
+            .render(row, valueStream(3, "s/public.t", "c", row), personStream(3, "s/public.t", row),
+                    {});
     };
     std::set<std::string> full;
     for (int i = 0; i < 200; ++i) {
