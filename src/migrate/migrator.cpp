@@ -131,8 +131,6 @@ std::function<void(const std::string&)> Migrator::lockWaitReporter() {
 }
 
 namespace {
-const char* const kCheckedField = "checked in this dry run";
-
 std::vector<std::pair<const Migration*, Direction>> steps(const std::vector<const Migration*>& plan,
                                                           Direction direction) {
     std::vector<std::pair<const Migration*, Direction>> out;
@@ -145,14 +143,8 @@ std::vector<std::pair<const Migration*, Direction>> steps(const std::vector<cons
 
 RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
     if (run.dryRun) {
-        return locked(
-            false,
-            [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
-                RunResult& result) {
-                checkInRolledBackTransaction(
-                    locked, steps(planUp(status, planOptions), Direction::Up), result);
-            },
-            kCheckedField);
+        return dryRun(
+            [&](const auto& status) { return steps(planUp(status, planOptions), Direction::Up); });
     }
     return locked(true, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
                             RunResult& result) {
@@ -177,14 +169,9 @@ RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
 
 RunResult Migrator::down(const DownOptions& planOptions, const RunOptions& run) {
     if (run.dryRun) {
-        return locked(
-            false,
-            [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
-                RunResult& result) {
-                checkInRolledBackTransaction(
-                    locked, steps(planDown(status, planOptions), Direction::Down), result);
-            },
-            kCheckedField);
+        return dryRun([&](const auto& status) {
+            return steps(planDown(status, planOptions), Direction::Down);
+        });
     }
     return locked(
         false,
@@ -199,17 +186,13 @@ RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) 
     downOptions.step = step;
     downOptions.ignoreChecksums = ignoreChecksums;
     if (run.dryRun) {
-        return locked(
-            false,
-            [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
-                RunResult& result) {
-                const auto plan = planDown(status, downOptions);
-                auto planned = steps(plan, Direction::Down);
-                for (auto it = plan.rbegin(); it != plan.rend(); ++it)
-                    planned.emplace_back(*it, Direction::Up);
-                checkInRolledBackTransaction(locked, planned, result);
-            },
-            kCheckedField);
+        return dryRun([&](const auto& status) {
+            const auto plan = planDown(status, downOptions);
+            auto planned = steps(plan, Direction::Down);
+            for (auto it = plan.rbegin(); it != plan.rend(); ++it)
+                planned.emplace_back(*it, Direction::Up);
+            return planned;
+        });
     }
     return locked(
         false,
@@ -427,6 +410,15 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
         run.completed(completedItem(*m, direction, tagDirection));
         observer_.finished(*m, direction, ms);
     }
+}
+
+RunResult Migrator::dryRun(const PlanSteps& plan) {
+    return locked(
+        false,
+        [&](db::LockedRun& run, const std::vector<MigrationStatus>& status, RunResult& result) {
+            checkInRolledBackTransaction(run, plan(status), result);
+        },
+        "checked in this dry run");
 }
 
 void Migrator::checkInRolledBackTransaction(

@@ -86,6 +86,10 @@ class Migrator {
     // `completedField` names the completed migrations in failures ("applied in this run").
     RunResult locked(bool createTable, const LockedBody& body,
                      const std::string& completedField = "applied in this run");
+    using Steps = std::vector<std::pair<const Migration*, Direction>>;
+    using PlanSteps = std::function<Steps(const std::vector<MigrationStatus>&)>;
+    // A dry run of the steps `plan` chooses from the applied state read under the lock.
+    RunResult dryRun(const PlanSteps& plan);
     // A dry run: the planned steps run for real, under the lock, in one transaction that is
     // rolled back; a failing step throws as in a real run (the steps before it are listed as
     // checked). A transaction:false step and the steps after it are not run (notChecked).
