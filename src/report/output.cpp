@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 
 #include "base/redact.hpp"
@@ -85,13 +86,25 @@ std::string renderTable(const std::vector<std::string>& header,
     return out;
 }
 
+namespace {
+// A file under the working directory as the user would type it ("migrations/x.sql"); any
+// other path as it is.
+SourceLocation shownLocation(SourceLocation where) {
+    std::error_code ec;
+    const std::string cwd = std::filesystem::current_path(ec).string() + "/";
+    if (!ec && cwd.size() > 1 && where.file.starts_with(cwd) && where.file.size() > cwd.size())
+        where.file = where.file.substr(cwd.size());
+    return where;
+}
+}  // namespace
+
 std::string renderError(const Error& error, bool color) {
     auto paint = [&](const char* code, const std::string& s) {
         return color ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
     };
     std::string out = paint("1;31", "error") + ": " + error.what() + "\n";
     if (!error.where().empty()) {
-        out += "  --> " + error.where().str() + "\n";
+        out += "  --> " + shownLocation(error.where()).str() + "\n";
     }
     for (const auto& [name, value] : error.fields()) {
         out += "  " + name + ": " + value + "\n";
@@ -116,7 +129,7 @@ std::string renderError(const Error& error, bool color) {
 nlohmann::json errorToJson(const Error& error) {
     nlohmann::json e = {{"message", error.what()}, {"exit_code", static_cast<int>(error.code())}};
     if (!error.where().empty()) {
-        e["file"] = error.where().file;
+        e["file"] = shownLocation(error.where()).file;
         if (error.where().line > 0) {
             e["line"] = error.where().line;
         }

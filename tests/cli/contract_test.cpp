@@ -174,7 +174,8 @@ TEST_F(Contract, AFailedRunsJsonHasTheCompletedStepsAsArraysInTheSuccessShape) {
     const json& error = doc["error"];
     EXPECT_EQ(error["exit_code"], 6);
     EXPECT_EQ(error["sqlstate"], "42P01");
-    EXPECT_THAT(error["file"].get<std::string>(), HasSubstr("003_c.sql"));
+    // Relative to the working directory, as the user would type it.
+    EXPECT_EQ(error["file"], "migrations/003_c.sql");
     EXPECT_EQ(error["line"], 2);
     ASSERT_TRUE(error["applied_in_this_run"].is_array());
     ASSERT_EQ(error["applied_in_this_run"].size(), 2u);
@@ -190,6 +191,7 @@ TEST_F(Contract, AFailedRunsJsonHasTheCompletedStepsAsArraysInTheSuccessShape) {
     exec("DROP TABLE a, b; DELETE FROM schema_migrations");
     auto text = dbtool({"migrate", "up"});
     EXPECT_THAT(text.err, HasSubstr("applied in this run: 001 a, 002 b"));
+    EXPECT_THAT(text.err, HasSubstr("  --> migrations/003_c.sql:2:"));
 
     // Nothing completed: an empty array, not "none".
     auto again = dbtool({"migrate", "up", "--format", "json"});
