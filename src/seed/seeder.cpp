@@ -205,9 +205,32 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
         run.rollBackAtEnd();
     // Read what is applied only now, under the lock: another process may just have finished.
     const auto applied = byName(table.read());
+    auto isNamed = [&](const SeedFile& file) {
+        return std::any_of(options.names.begin(), options.names.end(),
+                           [&](const auto& w) { return seedMatches(file, w); });
+    };
+    // A file that is not a readable seed (YAML syntax, a duplicate key, a tab, its structure)
+    // stops the run before any seed loads, not after the ones before it. The first file to
+    // load is read by its own plan before it writes anything; the others are read here.
+    bool first = true;
     for (const auto& file : files_) {
-        const bool named = std::any_of(options.names.begin(), options.names.end(),
-                                       [&](const auto& w) { return seedMatches(file, w); });
+        const bool named = isNamed(file);
+        if ((!options.names.empty() && !named) ||
+            (applied.count(file.name) != 0 && !named && !options.force))
+            continue;
+        if (!first) {
+            try {
+                checkSeedFileOffline(file.path);
+            } catch (Error& e) {
+                e.withField("outcome", "found before any seed was loaded: nothing was changed");
+                e.withList(run.completedField(), {});
+                throw;
+            }
+        }
+        first = false;
+    }
+    for (const auto& file : files_) {
+        const bool named = isNamed(file);
         if (!options.names.empty() && !named)
             continue;
         run.checkInterrupted("seed " + file.name);

@@ -441,6 +441,26 @@ TEST_F(Contract, SeedCreateWithoutATableWritesAFileThatRuns) {
     EXPECT_FALSE(tableExists("demo_data"));
 }
 
+// Exit 5 means "found before anything runs": a later seed file that is not readable YAML
+// stops the run before the earlier ones load.
+TEST_F(Contract, AnUnreadableSeedFileStopsTheRunBeforeAnySeedLoads) {
+    exec("CREATE TABLE t (id int PRIMARY KEY, name text)");
+    seed("001_ok.yaml", "t:\n  - {id: 1, name: a}\n");
+    seed("002_dup.yaml", "t:\n  - {id: 2, name: T1, name: T2}\n");
+    auto r = dbtool({"seed", "run", "--format", "json"});
+    EXPECT_EQ(r.exitCode, 5) << r.err;
+    const json doc = json::parse(r.out);
+    EXPECT_EQ(doc["error"]["file"], "seeds/002_dup.yaml");
+    EXPECT_EQ(doc["error"]["line"], 2);
+    EXPECT_THAT(doc["error"]["message"].get<std::string>(), HasSubstr("duplicate key 'name'"));
+    EXPECT_EQ(doc["error"]["applied_in_this_run"], json::array());
+    EXPECT_EQ(scalar("SELECT count(*) FROM t"), "0");
+    EXPECT_FALSE(tableExists("schema_seeds"));
+    seed("002_dup.yaml", "t:\n  - {id: 2, name: T2}\n");
+    ASSERT_EQ(dbtool({"seed", "run"}).exitCode, 0);
+    EXPECT_EQ(scalar("SELECT count(*) FROM t"), "2");
+}
+
 // On a terminal, long work shows a progress line on stderr; piped or in JSON, nothing.
 TEST_F(Contract, ProgressShowsOnATerminalOnly) {
     migration("1_fast.sql", "-- migrate:up\nCREATE TABLE t (id int PRIMARY KEY, v text);\n");
