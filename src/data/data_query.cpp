@@ -61,6 +61,22 @@ OrderBy parseOrderBy(const std::string& text) {
 
 namespace {
 
+// A --after value that is not of its ordering column's type is the caller's mistake (exit 2),
+// said with the column it is for rather than as the listing query's error.
+void checkAfterValue(db::Session& session, const std::string& value, const std::string& column,
+                     const std::string& type) {
+    try {
+        session.execParams("SELECT $1::" + type, {value});
+    } catch (const db::SqlError& e) {
+        if (!e.server().sqlstate.starts_with("22"))
+            throw;
+        throw Error(ExitCode::Usage,
+                    "--after: value " + nlohmann::json(value).dump() + " for column " + column +
+                        " is not of type " + type + " (" + e.server().message + ")",
+                    {}, "pass the value printed as the next page's key, unchanged");
+    }
+}
+
 struct Prepared {
     db::TableInfo info;
     std::string where;  // " WHERE ..." or ""
@@ -225,6 +241,7 @@ DataPage listData(db::Session& session, const DataQuery& q) {
                 equal = col + " IS NULL";
             } else {
                 params.emplace_back(key[i].is_string() ? key[i].get<std::string>() : key[i].dump());
+                checkAfterValue(session, *params.back(), o.column, type);
                 const std::string v = "$" + std::to_string(params.size()) + "::" + type;
                 after = "(" + col + (o.descending ? " < " : " > ") + v + " OR " + col + " IS NULL)";
                 equal = col + " = " + v;
@@ -234,25 +251,6 @@ DataPage listData(db::Session& session, const DataQuery& q) {
             equalSoFar += (equalSoFar.empty() ? "" : " AND ") + equal;
         }
         where += (where.empty() ? " WHERE (" : " AND (") + cond + ")";
-        // A key that is not of the ordering columns' types is the caller's mistake (exit 2),
-        // found here with the column it is for rather than as the listing query's error.
-        for (size_t i = 0, k = p.params.size(); i < page.order.size(); ++i) {
-            if (key[i].is_null())
-                continue;
-            const auto& o = page.order[i];
-            const std::string type = o.column == "ctid" ? "tid" : p.info.column(o.column)->type;
-            try {
-                session.execParams("SELECT $1::" + type, {params[k++]});
-            } catch (const db::SqlError& e) {
-                if (!e.server().sqlstate.starts_with("22"))
-                    throw;
-                throw Error(ExitCode::Usage,
-                            "--after: value " + nlohmann::json(*params[k - 1]).dump() +
-                                " for column " + o.column + " is not of type " + type + " (" +
-                                e.server().message + ")",
-                            {}, "pass the value printed as the next page's key, unchanged");
-            }
-        }
     } else {
         page.page = q.page.value_or(1);
         page.totalRows = countData(session, q);
