@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git clang libclang-rt-14-dev
   libpq-dev libpqxx-dev libcli11-dev libyaml-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libssl-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libssl-dev nlohmann-json3-dev libpg-query-dev
   postgresql postgresql-client
   time
 )

@@ -13,8 +13,9 @@ declare -A allowed=(
   [migrate]="base config db migrate"
   [seed]="base config db seed"
   [data]="base config db data"
+  [lint]="base config db migrate lint"
   [report]="base report"
-  [cli]="base config db migrate seed data report cli"
+  [cli]="base config db migrate lint seed data report cli"
 )
 
 failures=0

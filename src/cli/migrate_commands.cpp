@@ -9,6 +9,7 @@
 #include "base/duration.hpp"
 #include "base/text.hpp"
 #include "cli/context.hpp"
+#include "cli/lint_report.hpp"
 #include "migrate/migrator.hpp"
 #include "migrate/schema_dump.hpp"
 
@@ -158,7 +159,33 @@ struct UpArgs {
     bool ignoreMissing = false;
     bool allowEmpty = false;
     bool dumpSchema = false;
+    bool lint = false;
 };
+
+// migrate up --lint: the planned migrations are linted as one run against the live database
+// first; an error-severity finding refuses the whole run before anything is applied.
+void lintBeforeUp(Context& ctx, Loaded& l, const UpOptions& plan) {
+    const auto planned = planUp(l.migrator->status(), plan);
+    const auto report = lintRun(ctx.settings(), planned, l.session.get());
+    std::vector<Error::ListItem> errors;
+    for (const auto& f : report.findings) {
+        if (f.severity != lint::Severity::Error) {
+            spdlog::warn("{}", findingText(ctx.out(), f));
+            continue;
+        }
+        errors.push_back({findingText(ctx.out(), f), {}});
+    }
+    if (!errors.empty()) {
+        Error e(ExitCode::Check,
+                "migrate up --lint: " + plural(static_cast<int64_t>(errors.size()), "lint error") +
+                    " in the pending migrations; nothing was applied",
+                {},
+                "make the statements safe (each finding's help says how), or accept one with "
+                "`-- dbtool:lint-ignore RULE REASON` above it");
+        e.withList("findings", std::move(errors), true);
+        throw e;
+    }
+}
 
 int runUp(Context& ctx, const UpArgs& a) {
     auto l = load(ctx);
@@ -169,6 +196,9 @@ int runUp(Context& ctx, const UpArgs& a) {
     plan.ignoreChecksums = a.ignoreChecksums;
     plan.ignoreMissing = a.ignoreMissing;
     plan.allowEmpty = a.allowEmpty;
+    if (a.lint) {
+        lintBeforeUp(ctx, l, plan);
+    }
     RunOptions run;
     run.dryRun = a.dryRun;
     run.singleTransaction = a.singleTransaction;
@@ -388,7 +418,7 @@ int runMarkPending(Context& ctx, const std::string& version) {
 
 void addMigrateCommands(CLI::App& app, Action& action) {
     auto* migrate = app.add_subcommand(
-        "migrate", "Versioned SQL migrations: up, down, redo, status, validate, create");
+        "migrate", "Versioned SQL migrations: up, down, redo, status, validate, lint, create");
     migrate->require_subcommand(1);
 
     auto up = std::make_shared<UpArgs>();
@@ -408,7 +438,11 @@ void addMigrateCommands(CLI::App& app, Action& action) {
                     "Apply and record migrations whose up section has no SQL");
     upCmd->add_flag("--dump-schema", up->dumpSchema,
                     "Afterwards, write the schema to schema_file (as `schema dump`)");
+    upCmd->add_flag("--lint", up->lint,
+                    "Lint the pending migrations first; refuse to apply on a lint error");
     upCmd->callback([&action, up] { action = [up](Context& c) { return runUp(c, *up); }; });
+
+    addLintCommand(*migrate, action);
 
     auto down = std::make_shared<DownArgs>();
     auto* downCmd =

@@ -147,8 +147,10 @@ SourceLocation locationOf(const std::string& file, const YAML::Node& node) {
 }
 
 // Reads the selected environment's section of dbtool.yaml, with ${VAR} expanded.
+// The project-wide `lint:` section lands in `lint`.
 ConfigSection loadConfigSection(const fs::path& path, const std::string& envName,
-                                const std::string& envOrigin, const Environment& env) {
+                                const std::string& envOrigin, const Environment& env,
+                                LintConfig& lint) {
     const std::string file = path.string();
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -183,6 +185,10 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
                         locationOf(file, item.first), "e.g. development:");
         }
         const std::string name = item.first.Scalar();
+        if (name == "lint") {
+            lint = readLintConfig(file, item.second);
+            continue;
+        }
         defined.push_back(name);
         if (name == envName) {
             section = item.second;
@@ -327,7 +333,7 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
     fs::path configBase = workingDir;
     std::string sectionName;
     if (s.configFile) {
-        section = loadConfigSection(*s.configFile, s.environment, s.environmentOrigin, env);
+        section = loadConfigSection(*s.configFile, s.environment, s.environmentOrigin, env, s.lint);
         configBase = s.configFile->parent_path();
         sectionName = s.configFile->filename().string() + " [" + s.environment + "]";
     }

@@ -9,6 +9,7 @@
 #include "base/errors.hpp"
 #include "config/connection_target.hpp"
 #include "config/dotenv.hpp"
+#include "config/lint_config.hpp"
 
 namespace dbtool {
 
@@ -75,6 +76,7 @@ struct Settings {
     // `schema dump` writes here; `migrate up` refreshes it when dumpSchema is set.
     std::filesystem::path schemaFile = "schema.sql";
     bool dumpSchema = false;
+    LintConfig lint;  // dbtool.yaml's project-wide lint: section
 };
 
 Settings resolveSettings(const CommandLineSettings& flags, const Environment& env,

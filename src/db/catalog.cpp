@@ -132,4 +132,46 @@ std::vector<std::string> Catalog::visibleTables() {
     return out;
 }
 
+std::optional<RelationSize> relationSize(Session& session, const std::string& schema,
+                                         const std::string& name) {
+    const std::string regclass =
+        schema.empty() ? session.quoteIdent(name) : session.qualified(schema, name);
+    // An index stands for its table. reltuples is -1 before the first ANALYZE/VACUUM; a table
+    // without pages then certainly has no rows.
+    auto r = session.execParams(
+        "SELECT n.nspname, c.relname, "
+        "CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint "
+        "     WHEN c.relpages = 0 AND pg_relation_size(c.oid) = 0 THEN 0 END, "
+        "pg_total_relation_size(c.oid) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = COALESCE((SELECT i.indrelid FROM pg_index i "
+        "                        WHERE i.indexrelid = to_regclass($1)), to_regclass($1)) "
+        "AND c.relkind IN ('r', 'p', 'm')",
+        {regclass});
+    if (PQntuples(r.get()) == 0) {
+        return std::nullopt;
+    }
+    RelationSize size;
+    size.schema = PQgetvalue(r.get(), 0, 0);
+    size.name = PQgetvalue(r.get(), 0, 1);
+    if (!PQgetisnull(r.get(), 0, 2)) {
+        size.rows = std::stoll(PQgetvalue(r.get(), 0, 2));
+    }
+    size.bytes = std::stoll(PQgetvalue(r.get(), 0, 3));
+    return size;
+}
+
+std::optional<char> functionVolatility(Session& session, const std::string& name) {
+    // Overloads may differ; the most volatile one decides.
+    auto r = session.execParams(
+        "SELECT CASE WHEN bool_or(provolatile = 'v') THEN 'v' "
+        "            WHEN bool_or(provolatile = 's') THEN 's' ELSE 'i' END "
+        "FROM pg_proc WHERE proname = $1 AND pg_function_is_visible(oid) HAVING count(*) > 0",
+        {name});
+    if (PQntuples(r.get()) == 0) {
+        return std::nullopt;
+    }
+    return PQgetvalue(r.get(), 0, 0)[0];
+}
+
 }  // namespace dbtool::db

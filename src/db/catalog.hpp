@@ -67,4 +67,23 @@ class Catalog : public TableLookup {
     std::map<std::string, std::optional<TableInfo>> cache_;
 };
 
+// The planner's idea of a relation's size (pg_class estimates, no scan): what a lock or a
+// rewrite of it would cost.
+struct RelationSize {
+    std::string schema;
+    std::string name;
+    // pg_class.reltuples; nullopt when the table was never analyzed or vacuumed and has pages.
+    std::optional<int64_t> rows;
+    int64_t bytes = 0;  // pg_total_relation_size: heap, indexes and TOAST
+};
+
+// `schema` "" resolves `name` through search_path. nullopt when there is no such table, index
+// or materialized view (an index's size is its table's: building or dropping it locks that).
+std::optional<RelationSize> relationSize(Session& session, const std::string& schema,
+                                         const std::string& name);
+
+// The strictest volatility of the functions called `name` visible in search_path ('v', 's'
+// or 'i'); nullopt when there is none.
+std::optional<char> functionVolatility(Session& session, const std::string& name);
+
 }  // namespace dbtool::db

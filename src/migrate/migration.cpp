@@ -77,7 +77,8 @@ bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Mark
 }
 
 // Checks what the server would reject or what would break dbtool's guarantees.
-void checkSection(const MigrationSection& section, const char* direction, bool pairLayout) {
+void checkSection(const MigrationSection& section, const char* direction, bool pairLayout,
+                  const LoadOptions& options) {
     const LexedSql lexed = lexSql(section.sql);
     for (const auto& meta : lexed.metaCommands) {
         throw Error(ExitCode::InvalidInput,
@@ -95,7 +96,7 @@ void checkSection(const MigrationSection& section, const char* direction, bool p
                         " section (it starts here and never ends)",
                     section.locate(lexed.unterminatedOffset), "close it before the next marker");
     }
-    if (section.transaction) {
+    if (section.transaction && options.transactionChecks) {
         for (const auto& statement : lexed.statements) {
             if (isTransactionControl(statement)) {
                 throw Error(ExitCode::InvalidInput,
@@ -134,7 +135,8 @@ void checkUtf8(const fs::path& file, std::string_view content) {
 
 // Parses a .up.sql or .down.sql file: the whole file is one section; a leading marker of the
 // same direction may carry options.
-MigrationSection parsePairFile(const fs::path& file, const std::string& text, bool isUp) {
+MigrationSection parsePairFile(const fs::path& file, const std::string& text, bool isUp,
+                               const LoadOptions& options) {
     MigrationSection section;
     section.present = true;
     section.file = file;
@@ -168,14 +170,14 @@ MigrationSection parsePairFile(const fs::path& file, const std::string& text, bo
         }
         break;
     }
-    checkSection(section, isUp ? "up" : "down", true);
+    checkSection(section, isUp ? "up" : "down", true, options);
     return section;
 }
 
 }  // namespace
 
 Migration parseMigration(const fs::path& file, std::string_view content, const std::string& version,
-                         const std::string& name) {
+                         const std::string& name, const LoadOptions& options) {
     checkUtf8(file, content);
     const std::string text = normalizeNewlines(content);
     Migration migration;
@@ -233,15 +235,15 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
         throw Error(ExitCode::InvalidInput, "no '-- migrate:up' section", {file.string()},
                     kFormatHint);
     }
-    checkSection(migration.up, "up", false);
+    checkSection(migration.up, "up", false, options);
     if (migration.down.present) {
-        checkSection(migration.down, "down", false);
+        checkSection(migration.down, "down", false, options);
     }
     migration.checksum = sha256Hex(migration.up.sql);
     return migration;
 }
 
-std::vector<Migration> loadMigrations(const fs::path& dir) {
+std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
         throw Error(ExitCode::InvalidInput,
@@ -299,7 +301,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir) {
             }
             slot.files.push_back(path);
             if (kind.empty()) {
-                slot.migration = parseMigration(path, raw, version, name);
+                slot.migration = parseMigration(path, raw, version, name, options);
             } else {
                 checkUtf8(path, raw);
                 Migration& mig = slot.migration;
@@ -307,7 +309,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir) {
                 mig.name = name;
                 mig.pairLayout = true;
                 (kind == ".up" ? mig.up : mig.down) =
-                    parsePairFile(path, normalizeNewlines(raw), kind == ".up");
+                    parsePairFile(path, normalizeNewlines(raw), kind == ".up", options);
             }
         } catch (Error& e) {
             problems.push_back(e);

@@ -36,16 +36,25 @@ struct Migration {
     std::string label() const { return version + " " + name; }
 };
 
+struct LoadOptions {
+    // Refuse BEGIN/COMMIT and statements PostgreSQL cannot run in a transaction (CREATE INDEX
+    // CONCURRENTLY, ...) in transactional sections. `migrate lint` turns this off and reports
+    // them as findings of its transaction rules instead.
+    bool transactionChecks = true;
+};
+
 // Parses a migration file in dbmate's format (-- migrate:up / -- migrate:down markers).
 // Throws Error(ExitCode::InvalidInput) naming file:line for every problem.
 Migration parseMigration(const std::filesystem::path& file, std::string_view content,
-                         const std::string& version, const std::string& name);
+                         const std::string& version, const std::string& name,
+                         const LoadOptions& options = {});
 
 // Reads every migration of `dir`: VERSION_NAME.sql files and VERSION_NAME.up.sql /
 // .down.sql pairs, sorted by version. Every problem of every file (bad names, duplicate
 // versions, missing up sections, unknown options, non-UTF-8 bytes, psql meta-commands, ...)
 // is found before anything runs; the first is thrown with the others listed.
-std::vector<Migration> loadMigrations(const std::filesystem::path& dir);
+std::vector<Migration> loadMigrations(const std::filesystem::path& dir,
+                                      const LoadOptions& options = {});
 
 // A new version for a migration in `dir`: in a folder numbered sequentially (every version
 // at most 10 digits: 1, 2 or golang-migrate's 000001, 000002), the next number with the same

@@ -86,9 +86,6 @@ std::string renderTable(const std::vector<std::string>& header,
     return out;
 }
 
-namespace {
-// A file under the working directory as the user would type it ("migrations/x.sql"); any
-// other path as it is.
 SourceLocation shownLocation(SourceLocation where) {
     std::error_code ec;
     const std::string cwd = std::filesystem::current_path(ec).string() + "/";
@@ -96,7 +93,6 @@ SourceLocation shownLocation(SourceLocation where) {
         where.file = where.file.substr(cwd.size());
     return where;
 }
-}  // namespace
 
 std::string renderError(const Error& error, bool color) {
     auto paint = [&](const char* code, const std::string& s) {

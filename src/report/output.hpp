@@ -56,6 +56,10 @@ std::string renderTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows);
 
 // The error as shown to a person: "error: what", location, fields, hint.
+// A file under the working directory as the user would type it ("migrations/x.sql"); any
+// other path as it is.
+SourceLocation shownLocation(SourceLocation where);
+
 std::string renderError(const Error& error, bool color);
 nlohmann::json errorToJson(const Error& error);
 

@@ -1,0 +1,19 @@
+#include "lint/live_database.hpp"
+
+#include "db/catalog.hpp"
+
+namespace dbtool::lint {
+
+std::optional<LintDatabase::TableSize> LiveDatabase::tableSize(const RelationName& relation) {
+    const auto size = db::relationSize(session_, relation.schema, relation.name);
+    if (!size) {
+        return std::nullopt;
+    }
+    return TableSize{size->schema + "." + size->name, size->rows, size->bytes};
+}
+
+std::optional<char> LiveDatabase::volatility(const std::string& function) {
+    return db::functionVolatility(session_, function);
+}
+
+}  // namespace dbtool::lint
