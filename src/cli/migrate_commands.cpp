@@ -170,10 +170,17 @@ void lintBeforeUp(Context& ctx, Loaded& l, const UpOptions& plan) {
     std::vector<Error::ListItem> errors;
     for (const auto& f : report.findings) {
         if (f.severity != lint::Severity::Error) {
-            spdlog::warn("{}", findingText(ctx.out(), f));
+            spdlog::warn("lint: {}", findingText(ctx.out(), f));
             continue;
         }
-        errors.push_back({findingText(ctx.out(), f), {}});
+        const auto where = report::shownLocation(f.where);
+        errors.push_back({findingText(ctx.out(), f),
+                          {{"file", where.file},
+                           {"line", int64_t{where.line}},
+                           {"column", int64_t{where.column}},
+                           {"rule", f.rule},
+                           {"message", f.message},
+                           {"help", f.help}}});
     }
     if (!errors.empty()) {
         Error e(ExitCode::Check,
