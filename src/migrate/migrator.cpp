@@ -9,6 +9,7 @@
 #include "db/interrupt.hpp"
 #include "db/locked_run.hpp"
 #include "db/migration_table.hpp"
+#include "migrate/section_runner.hpp"
 #include "migrate/sql_lexer.hpp"
 
 namespace dbtool {
@@ -20,17 +21,6 @@ using Clock = std::chrono::steady_clock;
 const MigrationSection& sectionOf(const Migration& m, Direction d) {
     return d == Direction::Up ? m.up : m.down;
 }
-
-// A section failed on the server: what was sent (a whole section, or one statement of a
-// transaction:false section) and where it starts in the section, to map the server's error
-// position back to the file.
-struct SectionFailure {
-    db::SqlError error;
-    std::string sent;
-    size_t offset = 0;
-    // transaction:false only: statements committed before the failing one, and in all.
-    std::optional<std::pair<size_t, size_t>> partial;
-};
 
 }  // namespace
 
@@ -270,61 +260,6 @@ MigrationStatus Migrator::markPending(const std::string& version) {
 
 namespace {
 
-// Runs one section. Throws SectionFailure when the server rejects it.
-// `committed` is told how many statements of a transaction:false section have committed.
-int64_t runSectionSql(db::Session& session, const Migration& m, Direction direction,
-                      const std::function<void(size_t)>& committed = {}) {
-    const MigrationSection& section = sectionOf(m, direction);
-    const auto start = Clock::now();
-    if (section.transaction) {
-        try {
-            session.runScript(section.sql);
-        } catch (db::SqlError& e) {
-            throw SectionFailure{e, section.sql, 0, std::nullopt};
-        }
-        // Defence in depth: the parser refuses COMMIT/ROLLBACK, but a procedure could still
-        // end the transaction; the tracking row would then not be atomic with the change.
-        if (PQtransactionStatus(session.raw()) != PQTRANS_INTRANS) {
-            throw Error(ExitCode::Database,
-                        "migration " + m.label() + " ended dbtool's transaction",
-                        {section.file.string()},
-                        "remove COMMIT/ROLLBACK from it, or mark the section transaction:false");
-        }
-    } else {
-        // Statements such as CREATE INDEX CONCURRENTLY refuse a multi-statement query (it is
-        // an implicit transaction), so each statement goes on its own.
-        const auto statements = lexSql(section.sql).statements;
-        for (size_t i = 0; i < statements.size(); ++i) {
-            const auto& st = statements[i];
-            const std::string sql = section.sql.substr(st.begin, st.end - st.begin);
-            try {
-                session.runScript(sql);
-            } catch (db::SqlError& e) {
-                throw SectionFailure{e, sql, st.begin, std::make_pair(i, statements.size())};
-            }
-            if (committed)
-                committed(i + 1);
-        }
-    }
-    return msSince(start);
-}
-
-// Where in the file the server's error points: its position when it gives one, else the
-// start of the statement that failed, else the section.
-SourceLocation errorLocation(const MigrationSection& section, const SectionFailure& f) {
-    const auto& server = f.error.server();
-    if (server.position > 0) {
-        return section.locate(f.offset + byteOffsetOfCharacter(f.sent, server.position));
-    }
-    if (server.statementIndex) {
-        const auto statements = lexSql(f.sent).statements;
-        if (static_cast<size_t>(*server.statementIndex) < statements.size()) {
-            return section.locate(f.offset + statements[*server.statementIndex].begin);
-        }
-    }
-    return section.locate(f.offset);
-}
-
 // A completed migration as a failure lists it: "V name" ("(down)" when the run goes both
 // ways) and, in JSON, the same facts as a step of a successful run.
 Error::ListItem completedItem(const Migration& m, Direction direction, bool tagDirection) {
@@ -369,7 +304,7 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
                 // The change and its tracking row commit together or not at all.
                 run.inTransaction(unit, [&] {
                     createTableIfPending(table);
-                    ms = runSectionSql(session_, *m, direction);
+                    ms = runSection(session_, *m, sectionOf(*m, direction));
                     record();
                 });
             } else {
@@ -381,7 +316,7 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
                 table.startUnrecorded(m->version, m->name,
                                       direction == Direction::Up ? "up" : "down",
                                       static_cast<int>(lexSql(section.sql).statements.size()));
-                ms = runSectionSql(session_, *m, direction, [&](size_t done) {
+                ms = runSection(session_, *m, sectionOf(*m, direction), [&](size_t done) {
                     table.committedStatements(m->version, static_cast<int>(done));
                 });
                 run.inTransaction(unit, [&] {
@@ -441,7 +376,7 @@ void Migrator::checkInRolledBackTransaction(
         } else {
             run.checkInterrupted("migration " + m->label());
             try {
-                step.ms = runSectionSql(session_, *m, direction);
+                step.ms = runSection(session_, *m, sectionOf(*m, direction));
             } catch (SectionFailure& f) {
                 fail(*m, direction, f.error, section, f, run,
                      "dry run: the steps before it ran without error; everything was rolled "
@@ -465,7 +400,7 @@ void Migrator::applyAllInOneTransaction(db::LockedRun& run,
         for (const Migration* m : plan) {
             observer_.starting(*m, Direction::Up);
             try {
-                const int64_t ms = runSectionSql(session_, *m, Direction::Up);
+                const int64_t ms = runSection(session_, *m, m->up);
                 table.insert(m->version, m->name, m->checksum, ms);
                 steps.push_back({m, Direction::Up, ms, {}});
             } catch (SectionFailure& f) {

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "db/session.hpp"
+#include "migrate/migration.hpp"
+
+namespace dbtool {
+
+// A section failed on the server: what was sent (a whole section, or one statement of a
+// transaction:false section) and where it starts in the section, to map the server's error
+// position back to the file.
+struct SectionFailure {
+    db::SqlError error;
+    std::string sent;
+    size_t offset = 0;
+    // transaction:false only: statements committed before the failing one, and in all.
+    std::optional<std::pair<size_t, size_t>> partial;
+};
+
+// Runs one section of `m` as migrate up/down does: a transactional section as one query in
+// the caller's open transaction, a transaction:false one statement by statement (`committed`
+// is told how many have committed). Returns the milliseconds it took; throws SectionFailure
+// when the server rejects it, Error when a transactional section ended the transaction.
+int64_t runSection(db::Session& session, const Migration& m, const MigrationSection& section,
+                   const std::function<void(size_t)>& committed = {});
+
+// Where in the file the server's error points: its position when it gives one, else the
+// start of the statement that failed, else the section.
+SourceLocation errorLocation(const MigrationSection& section, const SectionFailure& f);
+
+}  // namespace dbtool
