@@ -425,7 +425,8 @@ int runMarkPending(Context& ctx, const std::string& version) {
 
 void addMigrateCommands(CLI::App& app, Action& action) {
     auto* migrate = app.add_subcommand(
-        "migrate", "Versioned SQL migrations: up, down, redo, status, validate, lint, create");
+        "migrate",
+        "Versioned SQL migrations: up, down, redo, status, validate, lint, verify, create");
     migrate->require_subcommand(1);
 
     auto up = std::make_shared<UpArgs>();
@@ -450,6 +451,7 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     upCmd->callback([&action, up] { action = [up](Context& c) { return runUp(c, *up); }; });
 
     addLintCommand(*migrate, action);
+    addVerifyCommand(*migrate, action);
 
     auto down = std::make_shared<DownArgs>();
     auto* downCmd =

@@ -32,6 +32,9 @@ void installInterruptHandlers() {
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    // `dbtool ... | head` closing the pipe must not kill a run halfway (a migration between
+    // statements, a scratch database never dropped): writes to it just fail from then on.
+    signal(SIGPIPE, SIG_IGN);
 }
 
 bool interrupted() {

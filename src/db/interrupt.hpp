@@ -8,7 +8,7 @@ namespace dbtool::db {
 // running statement (PQcancel is async-signal-safe), so the open transaction fails and rolls
 // back; the code that catches the failure sees interrupted() and reports it. A second signal
 // ends the process at once (the server rolls back the open transaction when the connection
-// drops).
+// drops). SIGPIPE is ignored: a closed output pipe does not stop the work.
 void installInterruptHandlers();
 bool interrupted();
 // Throws Error(ExitCode::Interrupted) when a signal has arrived; for checkpoints between units.

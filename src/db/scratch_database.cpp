@@ -1,0 +1,51 @@
+#include "db/scratch_database.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <random>
+
+namespace dbtool::db {
+
+ScratchDatabase::ScratchDatabase(const ConnectionTarget& target, const ConnectOptions& options,
+                                 const std::string& purpose)
+    : options_(options) {
+    try {
+        maintenance_ = Session::connect(target, options);
+    } catch (const Error&) {
+        // The target database may not exist yet (a fresh CI server): any database will do.
+        maintenance_ = Session::connect(target.with("dbname", "postgres"), options);
+    }
+    std::random_device random;
+    name_ = "dbtool_scratch_" + purpose + "_" + std::to_string(::getpid()) + "_" +
+            std::to_string(random() % 1000000);
+    try {
+        maintenance_->runScript("CREATE DATABASE " + maintenance_->quoteIdent(name_));
+    } catch (const SqlError& e) {
+        throw Error(ExitCode::Database,
+                    "cannot create the scratch database " + name_ + ": " + e.what(), {},
+                    e.server().sqlstate == "42501"
+                        ? "the role needs the CREATEDB privilege (ALTER ROLE ... CREATEDB), or "
+                          "run this against a server where it has it"
+                        : e.hint());
+    }
+    target_ = target.with("dbname", name_);
+}
+
+ScratchDatabase::~ScratchDatabase() {
+    try {
+        // FORCE: a session the command left open (or the server still ending it) must not
+        // keep the database alive.
+        maintenance_->runScript("DROP DATABASE IF EXISTS " + maintenance_->quoteIdent(name_) +
+                                " WITH (FORCE)");
+    } catch (const std::exception& e) {
+        spdlog::warn("could not drop the scratch database {}: {}; drop it by hand", name_,
+                     e.what());
+    }
+}
+
+std::unique_ptr<Session> ScratchDatabase::connect() const {
+    return Session::connect(target_, options_);
+}
+
+}  // namespace dbtool::db
