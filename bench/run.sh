@@ -115,6 +115,9 @@ for ((run = 1; run <= runs; run++)); do
     "$dbtool" seed run -q --database-url @DB@ --seeds-dir "$work/w3/inline"
   measure w3_small_dbtool tmpl_users "users=$small" \
     "$dbtool" seed run -q --database-url @DB@ --seeds-dir "$work/small/generate"
+  # migrate verify builds, checks and drops its own scratch database on the same server.
+  measure w4_verify_dbtool tmpl_empty - \
+    "$dbtool" migrate verify -q --database-url @DB@ --migrations-dir "$work/w1/migrations"
 done
 
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
@@ -145,6 +148,10 @@ row() {  # case label, dbtool key, psql key, target
   row "W3 seed run, CSV via COPY (psql: \\copy)" w3_csv_dbtool w3_copy_psql "≤ 1.2×"
   row "W3 seed run, generate: (psql: \\copy of the same rows)" w3_gen_dbtool w3_gencopy_psql "≤ 1.5×"
   row "W3 seed run, inline YAML rows (psql: \\copy)" w3_inline_dbtool w3_copy_psql "≤ 3×"
+  echo
+  echo "| case | dbtool s | baseline s | ratio | target | dbtool peak RSS |"
+  echo "|---|---|---|---|---|---|"
+  row "W4 migrate verify, $migrations migrations, every down checked (baseline: dbtool migrate up of the same set, W1)" w4_verify_dbtool w1_dbtool "well under 3×"
   echo
   echo "Memory: seed run of $small generated rows peaks at $(mib "$(maxkb "${rss[w3_small_dbtool]}")") MiB;"
   echo "of $rows generated rows at $(mib "$(maxkb "${rss[w3_gen_dbtool]}")") MiB (target: ≤ 64 MiB, and within 16 MiB of each other)."

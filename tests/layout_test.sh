@@ -51,4 +51,4 @@ if ((failures > 0)); then
   echo "layout: $failures problem(s)"
   exit 1
 fi
-echo "layout: every include follows base <- config <- db <- migrate|seed|data, report <- base; cli on top"
+echo "layout: every include follows base <- config <- db <- migrate|seed|data, migrate <- lint, report <- base; cli on top"

@@ -161,6 +161,18 @@ std::optional<RelationSize> relationSize(Session& session, const std::string& sc
     return size;
 }
 
+bool hasValidatedNotNullCheck(Session& session, const std::string& schema, const std::string& table,
+                              const std::string& column) {
+    const std::string regclass =
+        schema.empty() ? session.quoteIdent(table) : session.qualified(schema, table);
+    auto r = session.execParams(
+        "SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'c' "
+        "AND convalidated AND pg_get_constraintdef(oid) = 'CHECK ((' || quote_ident($2) || "
+        "' IS NOT NULL))'",
+        {regclass, column});
+    return PQntuples(r.get()) > 0;
+}
+
 std::optional<char> functionVolatility(Session& session, const std::string& name) {
     // Overloads may differ; the most volatile one decides.
     auto r = session.execParams(

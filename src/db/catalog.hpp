@@ -82,6 +82,11 @@ struct RelationSize {
 std::optional<RelationSize> relationSize(Session& session, const std::string& schema,
                                          const std::string& name);
 
+// True when the table has a validated CHECK constraint that is exactly (column IS NOT NULL):
+// PostgreSQL 12+ then sets NOT NULL without scanning the table.
+bool hasValidatedNotNullCheck(Session& session, const std::string& schema, const std::string& table,
+                              const std::string& column);
+
 // The strictest volatility of the functions called `name` visible in search_path ('v', 's'
 // or 'i'); nullopt when there is none.
 std::optional<char> functionVolatility(Session& session, const std::string& name);

@@ -109,7 +109,10 @@ class Linter {
     Linter(const LintOptions& options, LintDatabase* database)
         : options_(options), database_(database) {
         if (database_) {
-            volatility_ = [this](const std::string& f) { return database_->volatility(f); };
+            facts_.volatility = [this](const std::string& f) { return database_->volatility(f); };
+            facts_.provenNotNull = [this](const RelationName& t, const std::string& c) {
+                return database_->provenNotNull(t, c);
+            };
         }
         report_.sizesKnown = database_ != nullptr;
     }
@@ -154,7 +157,7 @@ class Linter {
                     "of its own",
                     std::nullopt);
             }
-            StatementResult result = checkStatement(tree, created_, scope, volatility_);
+            StatementResult result = checkStatement(tree, created_, scope, facts_);
             if (result.locksExisting && !scope.lockTimeoutSet && !timeoutReported &&
                 (options_.lockTimeoutMs == 0 ||
                  options_.lockTimeoutMs > options_.maxLockTimeoutMs)) {
@@ -250,7 +253,7 @@ class Linter {
 
     const LintOptions& options_;
     LintDatabase* database_;
-    VolatilityLookup volatility_;
+    DatabaseFacts facts_;
     NewObjects created_;
     std::map<std::string, std::optional<LintDatabase::TableSize>> sizes_;
     LintReport report_;

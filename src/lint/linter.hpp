@@ -26,6 +26,8 @@ class LintDatabase {
     // nullopt when the database has no such table (or index, standing for its table).
     virtual std::optional<TableSize> tableSize(const RelationName& relation) = 0;
     virtual std::optional<char> volatility(const std::string& function) = 0;
+    // A validated CHECK (column IS NOT NULL) on the table: SET NOT NULL then skips its scan.
+    virtual bool provenNotNull(const RelationName& table, const std::string& column) = 0;
 };
 
 struct LintOptions {

@@ -16,4 +16,8 @@ std::optional<char> LiveDatabase::volatility(const std::string& function) {
     return db::functionVolatility(session_, function);
 }
 
+bool LiveDatabase::provenNotNull(const RelationName& table, const std::string& column) {
+    return db::hasValidatedNotNullCheck(session_, table.schema, table.name, column);
+}
+
 }  // namespace dbtool::lint

@@ -11,6 +11,7 @@ class LiveDatabase : public LintDatabase {
     explicit LiveDatabase(db::Session& session) : session_(session) {}
     std::optional<TableSize> tableSize(const RelationName& relation) override;
     std::optional<char> volatility(const std::string& function) override;
+    bool provenNotNull(const RelationName& table, const std::string& column) override;
 
   private:
     db::Session& session_;

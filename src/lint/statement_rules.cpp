@@ -1,11 +1,14 @@
 #include "lint/statement_rules.hpp"
 
+#include "lint/parse_tree.hpp"
+
 #include <algorithm>
 #include <array>
 
 namespace dbtool::lint {
 
 using nlohmann::json;
+using namespace tree;
 
 void NewObjects::add(const RelationName& relation) {
     relations_.insert({relation.schema, relation.name});
@@ -32,130 +35,10 @@ const char* kNotValidHelp =
     "VALIDATE CONSTRAINT in a later migration: validating takes a lock that lets reads and "
     "writes go on";
 
-std::string text(const json& node, const char* key) {
-    const auto it = node.find(key);
-    return it != node.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-bool flag(const json& node, const char* key) {
-    const auto it = node.find(key);
-    return it != node.end() && it->is_boolean() && it->get<bool>();
-}
-
-size_t location(const json& node) {
-    const auto it = node.find("location");
-    return it != node.end() && it->is_number_integer() && it->get<int64_t>() >= 0
-               ? static_cast<size_t>(it->get<int64_t>())
-               : 0;
-}
-
-RelationName relation(const json& rangeVar) {
-    return {text(rangeVar, "schemaname"), text(rangeVar, "relname")};
-}
-
-// The names of a List of String nodes: DROP's objects, a function's qualified name.
-std::vector<std::string> names(const json& list) {
-    std::vector<std::string> out;
-    const json& items = list.contains("List") ? list["List"]["items"] : list;
-    if (!items.is_array()) {
-        return out;
-    }
-    for (const auto& item : items) {
-        if (item.contains("String")) {
-            out.push_back(text(item["String"], "sval"));
-        }
-    }
-    return out;
-}
-
-RelationName qualified(const std::vector<std::string>& parts) {
-    if (parts.empty()) {
-        return {};
-    }
-    return {parts.size() > 1 ? parts[parts.size() - 2] : "", parts.back()};
-}
-
-// The type's own name, without pg_catalog: "int4", "varchar", "serial".
-std::string typeName(const json& column) {
-    const auto parts = names(column.value("typeName", json::object()).value("names", json()));
-    return parts.empty() ? "" : parts.back();
-}
-
-bool hasTypmods(const json& column) {
-    const json& type = column.value("typeName", json::object());
-    return type.contains("typmods") && !type["typmods"].empty();
-}
-
-std::vector<json> constraintsOf(const json& column) {
-    std::vector<json> out;
-    for (const auto& c : column.value("constraints", json::array())) {
-        if (c.contains("Constraint")) {
-            out.push_back(c["Constraint"]);
-        }
-    }
-    return out;
-}
-
-bool isSerial(const std::string& type) {
-    return type == "serial" || type == "bigserial" || type == "smallserial" || type == "serial4" ||
-           type == "serial8" || type == "serial2";
-}
-
-// Functions a default may call without forcing a rewrite: PostgreSQL 11+ evaluates a
-// non-volatile default once and stores it in the catalog.
-bool knownNonVolatile(const std::string& function) {
-    static const std::array<const char*, 16> names = {"now",
-                                                      "statement_timestamp",
-                                                      "transaction_timestamp",
-                                                      "current_setting",
-                                                      "lower",
-                                                      "upper",
-                                                      "concat",
-                                                      "jsonb_build_object",
-                                                      "json_build_object",
-                                                      "to_jsonb",
-                                                      "array_fill",
-                                                      "make_date",
-                                                      "make_timestamptz",
-                                                      "coalesce",
-                                                      "md5",
-                                                      "length"};
-    return std::find(names.begin(), names.end(), function) != names.end();
-}
-
-// The first volatile function an expression calls ("" when none): every FuncCall node at
-// any depth, judged by the known list, then by the database when one answers.
-std::string volatileCall(const json& expr, const VolatilityLookup& volatility) {
-    if (expr.is_object()) {
-        if (const auto call = expr.find("FuncCall"); call != expr.end()) {
-            const auto parts = names(call->value("funcname", json::array()));
-            const std::string name = parts.empty() ? "" : parts.back();
-            if (!knownNonVolatile(name)) {
-                const auto v = volatility ? volatility(name) : std::nullopt;
-                if (!v || *v == 'v') {
-                    return name + "()";
-                }
-            }
-        }
-        for (const auto& [key, value] : expr.items()) {
-            if (auto found = volatileCall(value, volatility); !found.empty()) {
-                return found;
-            }
-        }
-    } else if (expr.is_array()) {
-        for (const auto& value : expr) {
-            if (auto found = volatileCall(value, volatility); !found.empty()) {
-                return found;
-            }
-        }
-    }
-    return "";
-}
-
 class Checker {
   public:
-    Checker(NewObjects& created, MigrationScope& scope, const VolatilityLookup& volatility)
-        : created_(created), scope_(scope), volatility_(volatility) {}
+    Checker(NewObjects& created, MigrationScope& scope, const DatabaseFacts& database)
+        : created_(created), scope_(scope), database_(database) {}
 
     StatementResult run(const json& statement) {
         if (!statement.is_object() || statement.empty()) {
@@ -182,6 +65,8 @@ class Checker {
             transaction(node);
         } else if (kind == "VariableSetStmt" && text(node, "name") == "lock_timeout") {
             scope_.lockTimeoutSet = true;
+        } else {
+            otherLocks(kind, node);
         }
         return std::move(result_);
     }
@@ -199,18 +84,61 @@ class Checker {
         }
     }
 
-    void styleOfColumn(const json& column) {
+    void lockIfExisting(const RelationName& table) {
+        if (!table.name.empty() && !created_.contains(table)) {
+            locks(table);
+        }
+    }
+
+    // Statements no rule reports that still take a lock blocking reads or writes of an
+    // existing table: the first one needs a lock_timeout as much as an ALTER TABLE does.
+    void otherLocks(const std::string& kind, const json& node) {
+        if (kind == "CreateTrigStmt" || kind == "ClusterStmt" || kind == "RuleStmt") {
+            lockIfExisting(relation(node.value("relation", json::object())));
+        } else if (kind == "CreatePolicyStmt" || kind == "AlterPolicyStmt") {
+            lockIfExisting(relation(node.value("table", json::object())));
+        } else if (kind == "TruncateStmt" || kind == "LockStmt") {
+            for (const auto& r : node.value("relations", json::array())) {
+                lockIfExisting(relation(r.value("RangeVar", json::object())));
+            }
+        } else if (kind == "ReindexStmt") {
+            bool concurrently = false;
+            for (const auto& p : node.value("params", json::array())) {
+                concurrently = concurrently || text(p.value("DefElem", json::object()),
+                                                    "defname") == "concurrently";
+            }
+            if (!concurrently) {
+                lockIfExisting(relation(node.value("relation", json::object())));
+            }
+        } else if (kind == "VacuumStmt") {
+            bool full = false;
+            for (const auto& o : node.value("options", json::array())) {
+                full = full || text(o.value("DefElem", json::object()), "defname") == "full";
+            }
+            for (const auto& r : node.value("rels", json::array())) {
+                if (full) {
+                    lockIfExisting(relation(r.value("VacuumRelation", json::object())
+                                                .value("relation", json::object())));
+                }
+            }
+        }
+    }
+
+    void styleOfColumn(const json& column, const std::string& name = "") {
         const std::string type = typeName(column);
         const size_t at = location(column.value("typeName", json::object()));
-        const std::string col = text(column, "colname");
+        const std::string col = name.empty() ? text(column, "colname") : name;
         if (type == "varchar" && hasTypmods(column)) {
             report("prefer-text-field", at, "column " + col + " is varchar(n)",
                    "use text with a CHECK (length(" + col + ") <= n) constraint");
         }
-        if (type == "int4" || type == "int2" || type == "serial" || type == "serial4" ||
-            type == "smallserial" || type == "serial2") {
-            report("prefer-bigint-over-int", at, "column " + col + " is a " + type,
+        if (type == "int4" || type == "serial" || type == "serial4") {
+            report("prefer-bigint-over-int", at, "column " + col + " is a 32-bit " + type,
                    "use bigint (or bigint GENERATED BY DEFAULT AS IDENTITY)");
+        }
+        if (type == "int2" || type == "smallserial" || type == "serial2") {
+            report("prefer-bigint-over-smallint", at, "column " + col + " is a 16-bit " + type,
+                   "use bigint (or integer where 2 billion is certainly enough)");
         }
         if (isSerial(type)) {
             report("prefer-identity", at, "column " + col + " is a " + type,
@@ -226,10 +154,25 @@ class Checker {
     }
 
     void createTable(const json& node) {
+        // A foreign key locks the table it references against writes while it is added; a
+        // partition locks its parent.
+        const auto referenced = [&](const json& c) {
+            if (text(c, "contype") == "CONSTR_FOREIGN") {
+                lockIfExisting(relation(c.value("pktable", json::object())));
+            }
+        };
         for (const auto& element : node.value("tableElts", json::array())) {
             if (element.contains("ColumnDef")) {
                 styleOfColumn(element["ColumnDef"]);
+                for (const json& c : constraintsOf(element["ColumnDef"])) {
+                    referenced(c);
+                }
+            } else if (element.contains("Constraint")) {
+                referenced(element["Constraint"]);
             }
+        }
+        for (const auto& parent : node.value("inhRelations", json::array())) {
+            lockIfExisting(relation(parent.value("RangeVar", json::object())));
         }
         created_.add(relation(node.value("relation", json::object())));
     }
@@ -275,6 +218,13 @@ class Checker {
                            "use DROP INDEX CONCURRENTLY in a migration of its own marked "
                            "transaction:false");
                     locks(name);
+                }
+            } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY" ||
+                       type == "OBJECT_RULE") {
+                auto parts = names(object);
+                if (!parts.empty()) {
+                    parts.pop_back();  // the trigger's own name; the rest names its table
+                    lockIfExisting(qualified(parts));
                 }
             } else if (type == "OBJECT_TABLE" && !isNew) {
                 report("ban-drop-table", 0, "dropping table " + name.shown() + " loses its data",
@@ -349,7 +299,7 @@ class Checker {
             }
             if (contype == "CONSTR_DEFAULT") {
                 hasDefault = true;
-                if (const auto call = volatileCall(c.value("raw_expr", json()), volatility_);
+                if (const auto call = volatileCall(c.value("raw_expr", json()), database_);
                     !call.empty()) {
                     report("adding-field-with-default", location(c),
                            "the default of " + col + " calls volatile " + call +
@@ -474,9 +424,18 @@ class Checker {
                 } else {
                     addColumn(table, def["ColumnDef"]);
                 }
-            } else if (isNew) {
+            } else if (subtype == "AT_AlterColumnType" && def.contains("ColumnDef")) {
+                styleOfColumn(def["ColumnDef"], text(cmd, "name"));
+            }
+            if (isNew && subtype == "AT_AddConstraint" &&
+                text(def.value("Constraint", json::object()), "contype") == "CONSTR_FOREIGN") {
+                // Harmless for the new table, but the referenced one is locked against writes.
+                lockIfExisting(relation(def["Constraint"].value("pktable", json::object())));
+            }
+            if (subtype == "AT_AddColumn" || isNew) {
                 continue;
-            } else if (subtype == "AT_AlterColumnType") {
+            }
+            if (subtype == "AT_AlterColumnType") {
                 report("changing-column-type", location(def.value("ColumnDef", json::object())),
                        "changing the type of " + col +
                            " rewrites the table and rebuilds its indexes under an ACCESS "
@@ -486,7 +445,10 @@ class Checker {
                        "rewrite)",
                        table);
             } else if (subtype == "AT_SetNotNull") {
-                if (created_.provenNotNull.count(col) == 0) {
+                const bool proven =
+                    created_.provenNotNull.count(col) != 0 ||
+                    (database_.provenNotNull && database_.provenNotNull(table, text(cmd, "name")));
+                if (!proven) {
                     report("adding-not-nullable-field", 0,
                            "SET NOT NULL on " + col +
                                " scans every row under an ACCESS EXCLUSIVE lock",
@@ -536,15 +498,15 @@ class Checker {
 
     NewObjects& created_;
     MigrationScope& scope_;
-    const VolatilityLookup& volatility_;
+    const DatabaseFacts& database_;
     StatementResult result_;
 };
 
 }  // namespace
 
 StatementResult checkStatement(const json& statement, NewObjects& created, MigrationScope& scope,
-                               const VolatilityLookup& volatility) {
-    return Checker(created, scope, volatility).run(statement);
+                               const DatabaseFacts& database) {
+    return Checker(created, scope, database).run(statement);
 }
 
 }  // namespace dbtool::lint

@@ -54,9 +54,13 @@ struct StatementFinding {
     std::optional<RelationName> table;  // the existing table it touches, when one
 };
 
-// The database's answer to "is this function volatile?" ('v', 's' or 'i'); nullopt when
-// unknown (offline, or no such function).
-using VolatilityLookup = std::function<std::optional<char>(const std::string& function)>;
+// What a live database answers; both empty offline.
+struct DatabaseFacts {
+    // "Is this function volatile?" ('v', 's' or 'i'); nullopt when unknown.
+    std::function<std::optional<char>(const std::string& function)> volatility;
+    // Does a validated CHECK (column IS NOT NULL) constraint exist on the table already?
+    std::function<bool(const RelationName& table, const std::string& column)> provenNotNull;
+};
 
 struct StatementResult {
     std::vector<StatementFinding> findings;
@@ -68,6 +72,6 @@ struct StatementResult {
 // Applies every rule to one parsed statement (a node of pg_query's parse tree) and records in
 // `created` / `scope` what later statements need to know.
 StatementResult checkStatement(const nlohmann::json& statement, NewObjects& created,
-                               MigrationScope& scope, const VolatilityLookup& volatility);
+                               MigrationScope& scope, const DatabaseFacts& database);
 
 }  // namespace dbtool::lint

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 namespace dbtool::lint {
 namespace {
@@ -29,6 +30,10 @@ class FakeDatabase : public LintDatabase {
     std::optional<char> volatility(const std::string& f) override {
         const auto it = functions.find(f);
         return it == functions.end() ? std::nullopt : std::optional<char>(it->second);
+    }
+    std::set<std::string> notNullChecks;  // "table.column"
+    bool provenNotNull(const RelationName& t, const std::string& c) override {
+        return notNullChecks.count(t.name + "." + c) != 0;
     }
 };
 
@@ -127,6 +132,14 @@ TEST(Linter, AFunctionTheDatabaseKnowsAsStableIsNoVolatileDefault) {
     EXPECT_THAT(
         rules(lintOne("ALTER TABLE users ADD COLUMN plan text DEFAULT app_default_plan();\n")),
         ElementsAre("adding-field-with-default"));
+}
+
+TEST(Linter, SetNotNullIsQuietWhenTheDatabaseHasAValidatedNotNullCheck) {
+    FakeDatabase db;
+    db.notNullChecks.insert("users.name");
+    EXPECT_TRUE(rules(lintOne("ALTER TABLE users ALTER COLUMN name SET NOT NULL;\n", &db)).empty());
+    EXPECT_THAT(rules(lintOne("ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n", &db)),
+                ElementsAre("adding-not-nullable-field"));
 }
 
 TEST(Linter, FindingsPointAtTheFileLineAndColumnOfTheHazard) {

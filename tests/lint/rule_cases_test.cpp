@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <set>
+#include <vector>
 
 #include "base/text.hpp"
 #include "lint/linter.hpp"
@@ -74,6 +75,33 @@ TEST(LintRuleCases, EveryRuleHasACaseThatFlagsIt) {
         ASSERT_TRUE(fs::exists(file)) << rule.name;
         EXPECT_FALSE(expectedLines(readFile(file), rule.name).empty()) << rule.name;
     }
+}
+
+// The corpus of tests/lint/corpus (bench/squawk-compare.sh compares it with squawk): every
+// statement parses, and linted as one run, objects the run created are not hazards: what is
+// left is what no earlier migration can excuse.
+TEST(LintCorpus, ParsesAndAsOneRunOnlyTheMigrationsThatCannotRunRemain) {
+    LoadOptions load;
+    load.transactionChecks = false;
+    const auto corpus =
+        loadMigrations(fs::path(DBTOOL_SOURCE_DIR) / "tests" / "lint" / "corpus", load);
+    ASSERT_GE(corpus.size(), 100u);
+    std::vector<const Migration*> all;
+    size_t oneByOne = 0;
+    for (const auto& m : corpus) {
+        all.push_back(&m);
+        oneByOne += lintMigrations({&m}, {}, nullptr).findings.size();
+    }
+    const auto run = lintMigrations(all, {}, nullptr);
+    std::multiset<std::string> rules;
+    for (const auto& f : run.findings) {
+        rules.insert(f.rule);
+    }
+    EXPECT_EQ(rules,
+              (std::multiset<std::string>{"ban-concurrent-index-creation-in-transaction",
+                                          "ban-drop-database", "must-run-outside-transaction",
+                                          "transaction-nesting", "transaction-nesting"}));
+    EXPECT_EQ(oneByOne, 149u);  // each file alone, as squawk sees it (default rules)
 }
 
 }  // namespace

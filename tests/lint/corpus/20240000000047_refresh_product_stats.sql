@@ -1,0 +1,5 @@
+-- migrate:up
+REFRESH MATERIALIZED VIEW CONCURRENTLY product_stats;
+
+-- migrate:down
+SELECT 1;

@@ -1,0 +1,5 @@
+-- migrate:up
+DROP TABLE analytics.page_views;
+
+-- migrate:down
+SELECT 1;

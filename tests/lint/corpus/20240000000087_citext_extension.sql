@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE EXTENSION IF NOT EXISTS citext;
+
+-- migrate:down
+DROP EXTENSION IF EXISTS citext;

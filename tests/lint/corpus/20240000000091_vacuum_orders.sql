@@ -1,0 +1,5 @@
+-- migrate:up transaction:false
+VACUUM (ANALYZE) orders;
+
+-- migrate:down transaction:false
+SELECT 1;

@@ -1,0 +1,5 @@
+-- migrate:up
+VACUUM orders;
+
+-- migrate:down
+SELECT 1;
