@@ -29,6 +29,25 @@ TEST_F(Examples, MigrationsApplyRollBackAndApplyAgain) {
     EXPECT_EQ(dbtool({"migrate", "status", "--exit-code", "--migrations-dir", dirArg}).exitCode, 0);
 }
 
+// Every example down undoes its up, and the history lints clean as one run; linting only the
+// later migrations (the tables exist in production by then) finds the foreign key they add.
+TEST_F(Examples, MigrationsVerifyAndLint) {
+    const std::string dirArg = sourceDir("migrations-example");
+    auto verify = dbtool({"migrate", "verify", "--migrations-dir", dirArg});
+    EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+    EXPECT_THAT(verify.out, ::testing::HasSubstr("6 downs undo their up (6 migrations in "));
+    auto lint = dbtool({"migrate", "lint", "--migrations-dir", dirArg});
+    EXPECT_EQ(lint.exitCode, 0) << lint.out;
+    EXPECT_THAT(lint.out, ::testing::HasSubstr("no findings in 6 pending migrations"));
+    ASSERT_EQ(
+        dbtool({"migrate", "up", "--to", "20240101090300", "--migrations-dir", dirArg}).exitCode,
+        0);
+    lint = dbtool({"migrate", "lint", "--migrations-dir", dirArg});
+    EXPECT_EQ(lint.exitCode, 0) << lint.out;  // the users table is empty: a note
+    EXPECT_THAT(lint.out, ::testing::HasSubstr("20240101090400_add_users_country.sql:2:51: "
+                                               "note[adding-foreign-key-constraint]"));
+}
+
 TEST_F(Examples, SeedsLoadForDevelopmentAndUndoCleanly) {
     const std::string migrations = sourceDir("migrations-example");
     const std::string seeds = sourceDir("seeds-example");
