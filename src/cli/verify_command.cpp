@@ -7,6 +7,7 @@
 #include "cli/context.hpp"
 #include "db/scratch_database.hpp"
 #include "migrate/verifier.hpp"
+#include "seed/seed_verifier.hpp"
 
 namespace dbtool::cli {
 
@@ -88,7 +89,42 @@ class PrintingVerifyObserver : public VerifyObserver {
 struct VerifyArgs {
     std::optional<std::string> to;
     bool owners = false;
+    bool seeds = false;
 };
+
+json seedVerdictJson(const SeedVerdict& v) {
+    std::string result = seedVerdictName(v.result);
+    std::replace(result.begin(), result.end(), ' ', '_');
+    return {{"name", v.seed},
+            {"result", result},
+            {"differences", v.differences},
+            {"error", v.failure ? json(std::string(v.failure->what())) : json(nullptr)},
+            {"duration_ms", v.ms}};
+}
+
+// --seeds: after the migrations, every seed of the environment loaded and undone.
+std::vector<SeedVerdict> verifySeedsOf(Context& ctx, db::Session& work) {
+    const Settings& s = ctx.settings();
+    SeedObserver quiet;
+    const auto verdicts = verifySeeds(work, findSeedFiles(s.seedsDir, s.environment),
+                                      s.trackingSchema, s.environment, quiet);
+    auto& out = ctx.out();
+    for (const auto& v : verdicts) {
+        const std::string word =
+            v.result == SeedVerdict::Result::Ok
+                ? out.green("seed ok    ")
+                : out.red(v.result == SeedVerdict::Result::Differs ? "seed differs"
+                                                                   : "undo failed");
+        out.line(word + "  " + v.seed + "  " + out.dim("(" + formatDurationMs(v.ms) + ")"));
+        for (const auto& d : v.differences) {
+            out.line("             " + d);
+        }
+        if (v.failure) {
+            out.line("             " + v.failure->where().str() + ": " + v.failure->what());
+        }
+    }
+    return verdicts;
+}
 
 int runVerify(Context& ctx, const VerifyArgs& a) {
     const auto migrations = loadMigrations(ctx.settings().migrationsDir);
@@ -102,6 +138,17 @@ int runVerify(Context& ctx, const VerifyArgs& a) {
     PrintingVerifyObserver printer(ctx.out(), ctx.progress());
     const VerifyResult result = verifyMigrations(*work, migrations, options, printer);
     ctx.endProgress();
+    const bool stopped = !result.verdicts.empty() && result.verdicts.back().stopsTheRun;
+    std::vector<SeedVerdict> seeds;
+    if (a.seeds && !stopped) {
+        seeds = verifySeedsOf(ctx, *work);
+    }
+    int seedProblems = 0;
+    json seedItems = json::array();
+    for (const auto& v : seeds) {
+        seedProblems += v.result != SeedVerdict::Result::Ok || v.failure ? 1 : 0;
+        seedItems.push_back(seedVerdictJson(v));
+    }
 
     auto& out = ctx.out();
     json verdicts = json::array();
@@ -123,23 +170,30 @@ int runVerify(Context& ctx, const VerifyArgs& a) {
     if (noDown > 0) {
         summary += "; " + plural(noDown, "migration") + " without a down";
     }
-    const bool stopped = !result.verdicts.empty() && result.verdicts.back().stopsTheRun;
     if (stopped) {
         summary += "; stopped after " + result.verdicts.back().migration->label() +
                    ": its up fails after its down, so later migrations cannot be checked";
+    }
+    if (a.seeds) {
+        summary += "; " + plural(static_cast<int64_t>(seeds.size()), "seed") +
+                   " loaded and undone, " + std::to_string(seedProblems) +
+                   " leaving the data changed";
     }
     out.line("\n" + summary + " (" +
              plural(static_cast<int64_t>(result.verdicts.size()), "migration") + " in " +
              formatDurationMs(result.totalMs) + ", in a scratch database, dropped).");
     out.document({{"migrations", verdicts},
+                  {"seeds", seedItems},
                   {"summary",
                    {{"ok", ok},
                     {"no_down", noDown},
                     {"differs", differs},
                     {"down_failed", failed},
                     {"stopped", stopped},
+                    {"seeds_checked", seeds.size()},
+                    {"seeds_with_differences", seedProblems},
                     {"duration_ms", result.totalMs}}}});
-    return differs + failed > 0 || stopped ? static_cast<int>(ExitCode::Check) : 0;
+    return differs + failed + seedProblems > 0 || stopped ? static_cast<int>(ExitCode::Check) : 0;
 }
 
 }  // namespace
@@ -150,6 +204,8 @@ void addVerifyCommand(CLI::App& migrate, Action& action) {
                                        "Prove in a scratch database that every down undoes its up");
     cmd->add_option("--to", args->to, "Verify up to and including VERSION");
     cmd->add_flag("--owners", args->owners, "Also compare owners and grants");
+    cmd->add_flag("--seeds", args->seeds,
+                  "Then load and undo every seed, checking the data is as before");
     cmd->callback([&action, args] { action = [args](Context& c) { return runVerify(c, *args); }; });
 }
 

@@ -173,6 +173,35 @@ bool hasValidatedNotNullCheck(Session& session, const std::string& schema, const
     return PQntuples(r.get()) > 0;
 }
 
+std::map<std::string, TableData> tableFingerprints(Session& session) {
+    auto tables = session.execParams(
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+        "AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND c.relname !~ '^schema_(migrations|seed)' "
+        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+        "                AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1");
+    std::map<std::string, TableData> out;
+    if (PQntuples(tables.get()) == 0) {
+        return out;
+    }
+    // One query for all of them: a table's rows as text, in a stable order.
+    std::string sql;
+    for (int i = 0; i < PQntuples(tables.get()); ++i) {
+        const std::string table = PQgetvalue(tables.get(), i, 0);
+        sql += (i == 0 ? "" : "\nUNION ALL ") + std::string("SELECT ") +
+               session.conn().quote(table) + ", count(*), md5(coalesce(string_agg(t::text, " +
+               "E'\\n' ORDER BY t::text), '')) FROM " + table + " t";
+    }
+    auto r = session.execParams(sql);
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+        out[PQgetvalue(r.get(), i, 0)] = {std::stoll(PQgetvalue(r.get(), i, 1)),
+                                          PQgetvalue(r.get(), i, 2)};
+    }
+    return out;
+}
+
 std::optional<char> functionVolatility(Session& session, const std::string& name) {
     // Overloads may differ; the most volatile one decides.
     auto r = session.execParams(

@@ -87,6 +87,14 @@ std::optional<RelationSize> relationSize(Session& session, const std::string& sc
 bool hasValidatedNotNullCheck(Session& session, const std::string& schema, const std::string& table,
                               const std::string& column);
 
+// The data of every user table (not PostgreSQL's, extensions' or dbtool's tracking tables):
+// row count and an md5 of its rows as text, sorted. Equal fingerprints, equal data.
+struct TableData {
+    int64_t rows = 0;
+    std::string md5;
+};
+std::map<std::string, TableData> tableFingerprints(Session& session);
+
 // The strictest volatility of the functions called `name` visible in search_path ('v', 's'
 // or 'i'); nullopt when there is none.
 std::optional<char> functionVolatility(Session& session, const std::string& name);
