@@ -321,20 +321,15 @@ class Checker {
             if (contype == "CONSTR_IDENTITY") {
                 filled = true;
             }
-            if (contype == "CONSTR_PRIMARY") {
-                report("adding-serial-primary-key-field", location(c),
-                       "adding primary key column " + col +
-                           " builds its index under an ACCESS EXCLUSIVE lock",
-                       "add the column, CREATE UNIQUE INDEX CONCURRENTLY on it, then ADD "
-                       "CONSTRAINT ... PRIMARY KEY USING INDEX",
-                       table);
-            }
-            if (contype == "CONSTR_UNIQUE") {
-                report("disallowed-unique-constraint", location(c),
-                       "adding unique column " + col +
-                           " builds its index under an ACCESS EXCLUSIVE lock",
-                       "add the column, CREATE UNIQUE INDEX CONCURRENTLY on it, then ADD "
-                       "CONSTRAINT ... UNIQUE USING INDEX",
+            if (contype == "CONSTR_PRIMARY" || contype == "CONSTR_UNIQUE") {
+                const bool primary = contype == "CONSTR_PRIMARY";
+                report(primary ? "adding-serial-primary-key-field" : "disallowed-unique-constraint",
+                       location(c),
+                       std::string("adding ") + (primary ? "primary key" : "unique") + " column " +
+                           col + " builds its index under an ACCESS EXCLUSIVE lock",
+                       std::string("add the column, CREATE UNIQUE INDEX CONCURRENTLY on it, then "
+                                   "ADD CONSTRAINT ... ") +
+                           (primary ? "PRIMARY KEY" : "UNIQUE") + " USING INDEX",
                        table);
             }
             if (contype == "CONSTR_FOREIGN" && !flag(c, "skip_validation")) {
@@ -393,19 +388,17 @@ class Checker {
                    "adding CHECK constraint " + (name.empty() ? "" : name + " ") + "to " +
                        table.shown() + " scans every row under an ACCESS EXCLUSIVE lock",
                    kNotValidHelp, table);
-        } else if (contype == "CONSTR_UNIQUE" && text(c, "indexname").empty()) {
-            report("disallowed-unique-constraint", location(c),
-                   "ADD UNIQUE on " + table.shown() +
+        } else if ((contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY") &&
+                   text(c, "indexname").empty()) {
+            const std::string what = contype == "CONSTR_PRIMARY" ? "PRIMARY KEY" : "UNIQUE";
+            report(contype == "CONSTR_PRIMARY" ? "adding-serial-primary-key-field"
+                                               : "disallowed-unique-constraint",
+                   location(c),
+                   "ADD " + what + " on " + table.shown() +
                        " builds its index under an ACCESS EXCLUSIVE lock: reads and writes wait",
                    "CREATE UNIQUE INDEX CONCURRENTLY (transaction:false migration), then ADD "
-                   "CONSTRAINT ... UNIQUE USING INDEX",
-                   table);
-        } else if (contype == "CONSTR_PRIMARY" && text(c, "indexname").empty()) {
-            report("adding-serial-primary-key-field", location(c),
-                   "ADD PRIMARY KEY on " + table.shown() +
-                       " builds its index under an ACCESS EXCLUSIVE lock: reads and writes wait",
-                   "CREATE UNIQUE INDEX CONCURRENTLY (transaction:false migration), then ADD "
-                   "CONSTRAINT ... PRIMARY KEY USING INDEX",
+                   "CONSTRAINT ... " +
+                       what + " USING INDEX",
                    table);
         }
     }
