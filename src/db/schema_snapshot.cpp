@@ -195,14 +195,17 @@ touched(k, oid) AS (
   WHERE l.pid = pg_backend_pid() AND l.locktype IN ('relation', 'object')
     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
     AND (CASE WHEN l.locktype = 'relation' THEN l.relation ELSE l.objid END) >= 16384
-  -- What it created without locking: rows it wrote (age() <= 0: this transaction's own xid or
-  -- a later one of its subtransactions). Only objects users create (oid >= 16384) are read.
-  UNION SELECT 'f', p.oid FROM pg_proc p WHERE p.oid >= 16384 AND age(p.xmin) <= 0
-  UNION SELECT 't', t.oid FROM pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'r', 'm') AND age(t.xmin) <= 0
-  UNION SELECT 't', e.enumtypid FROM pg_enum e WHERE e.oid >= 16384 AND age(e.xmin) <= 0
-  UNION SELECT 't', c.contypid FROM pg_constraint c WHERE c.oid >= 16384 AND c.contypid <> 0 AND age(c.xmin) <= 0
-  UNION SELECT 'n', n.oid FROM pg_namespace n WHERE n.oid >= 16384 AND age(n.xmin) <= 0
-  UNION SELECT 'x', x.oid FROM pg_extension x WHERE x.oid >= 16384 AND age(x.xmin) <= 0
+  -- What it wrote without taking a lock (new functions and types, CREATE OR REPLACE FUNCTION,
+  -- ALTER DOMAIN, ALTER SCHEMA ... RENAME): rows with age() <= 0, i.e. this transaction's own
+  -- xid or a later one of its subtransactions. Only rows that can be the schema's are read,
+  -- through the oid indexes: those newer than the watermark (OIDs are handed out in increasing
+  -- order) and the functions, types, schemas and extensions known when it was taken.
+  UNION SELECT 'f', p.oid FROM pg_proc p WHERE (p.oid > /*WM*/ OR p.oid IN (/*KNOWN*/)) AND age(p.xmin) <= 0
+  UNION SELECT 't', t.oid FROM pg_type t WHERE (t.oid > /*WM*/ OR t.oid IN (/*KNOWN*/)) AND t.typtype IN ('e', 'd', 'r', 'm') AND age(t.xmin) <= 0
+  UNION SELECT 't', e.enumtypid FROM pg_enum e WHERE e.oid > /*WM*/ AND age(e.xmin) <= 0
+  UNION SELECT 't', c.contypid FROM pg_constraint c WHERE c.oid > /*WM*/ AND c.contypid <> 0 AND age(c.xmin) <= 0
+  UNION SELECT 'n', n.oid FROM pg_namespace n WHERE (n.oid > /*WM*/ OR n.oid IN (/*KNOWN*/)) AND age(n.xmin) <= 0
+  UNION SELECT 'x', x.oid FROM pg_extension x WHERE (x.oid > /*WM*/ OR x.oid IN (/*KNOWN*/)) AND age(x.xmin) <= 0
   -- Grants and owners change rows without a lock.
   UNION SELECT 'r', c.oid FROM pg_class c WHERE $1::boolean AND c.oid >= 16384 AND age(c.xmin) <= 0
 )
@@ -299,8 +302,19 @@ SchemaSnapshot takeSchemaSnapshot(Session& session, const SnapshotOptions& optio
     return snapshot;
 }
 
-TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options) {
-    auto r = session.execPrepared(cached(options.owners, touchedObjectsSql), {});
+TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options,
+                                const TouchedScope& scope) {
+    // The scope goes into the text, not parameters: the query is planned once per scope (a
+    // generic plan with parameters cannot use the oid indexes as well), and a scope is kept
+    // for many calls.
+    std::string known;
+    for (const auto& oid : scope.knownOids) {
+        known += (known.empty() ? "" : ", ") + std::to_string(std::stoull(oid));
+    }
+    std::string sql = replaced(cached(options.owners, touchedObjectsSql), "/*WM*/",
+                               std::to_string(std::stoull(scope.watermark)));
+    sql = replaced(sql, "/*KNOWN*/", known.empty() ? "0" : known);
+    auto r = session.execPrepared(sql, {});
     TouchedSnapshot out;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
         if (PQgetvalue(r.get(), i, 0)[0] == 'o') {
@@ -314,6 +328,15 @@ TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options
         out.touched.push_back(std::move(t));
     }
     return out;
+}
+
+std::string catalogWatermark(Session& session) {
+    auto r = session.execParams(
+        "SELECT greatest((SELECT max(oid) FROM pg_class), (SELECT max(oid) FROM pg_type), "
+        "(SELECT max(oid) FROM pg_proc), (SELECT max(oid) FROM pg_constraint), "
+        "(SELECT max(oid) FROM pg_enum), (SELECT max(oid) FROM pg_namespace), "
+        "(SELECT max(oid) FROM pg_extension))::text");
+    return PQgetvalue(r.get(), 0, 0);
 }
 
 std::map<std::string, std::string> anchorsOf(const SchemaSnapshot& snapshot) {

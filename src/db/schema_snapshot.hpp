@@ -48,8 +48,20 @@ struct TouchedSnapshot {
     std::vector<TouchedObject> touched;
     SchemaSnapshot snapshot;  // the entries of the touched anchors the transaction can see
 };
-// One prepared query without parameters: cheap enough to run twice per migration.
-TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options);
+// Where to look for what a transaction changed without taking a lock: catalog rows newer than
+// `watermark` (an OID taken before the transaction; objects created later have higher ones)
+// and the rows of `knownOids` (functions, types, schemas and extensions that existed then).
+// The default reads every user object.
+struct TouchedScope {
+    std::string watermark = "16383";  // the last OID PostgreSQL reserves for itself
+    std::set<std::string> knownOids;
+};
+// One prepared query per scope: cheap enough to run twice per migration when the scope is kept
+// for many migrations.
+TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options,
+                                const TouchedScope& scope = {});
+// The highest OID now in the catalogs a scope reads: a watermark for the next transactions.
+std::string catalogWatermark(Session& session);
 
 // id -> anchor of every object of a snapshot.
 std::map<std::string, std::string> anchorsOf(const SchemaSnapshot& snapshot);

@@ -113,6 +113,9 @@ class Verifier {
 
     MigrationVerdict verify(const Migration& m) {
         const auto start = std::chrono::steady_clock::now();
+        if (verified_++ % kScopeEvery == 0) {
+            refreshScope();
+        }
         MigrationVerdict v;
         v.migration = &m;
         if (!m.down.present || !m.down.hasStatements()) {
@@ -143,15 +146,33 @@ class Verifier {
         ids_ = db::anchorsOf(current_);
     }
 
-    // What the open transaction touched so far, with the anchors of dropped objects (which
-    // it can no longer name) taken from the snapshot before.
+    // Between migrations (no transaction open): a new watermark and the functions, types,
+    // schemas and extensions known now, so the touched-objects query reads only rows newer than
+    // the last few dozen migrations' and those. Kept for kScopeEvery migrations: each new scope
+    // is a new query text to plan.
+    static constexpr int kScopeEvery = 50;
+    void refreshScope() {
+        scope_.watermark = db::catalogWatermark(work_);
+        scope_.knownOids.clear();
+        for (const auto& [id, anchor] : ids_) {
+            if (id.size() > 2 && id[0] != 'r') {
+                scope_.knownOids.insert(id.substr(2));
+            }
+        }
+    }
+
+    // What the open transaction touched so far, with the anchors objects had in the snapshot
+    // before (a dropped object's, which the transaction can no longer name, and a renamed
+    // one's old name).
     std::pair<std::set<std::string>, db::SchemaSnapshot> touched() {
-        auto t = db::snapshotTouched(work_, options_.snapshot);
+        auto t = db::snapshotTouched(work_, options_.snapshot, scope_);
         std::set<std::string> anchors;
         for (const auto& object : t.touched) {
             if (object.anchor) {
                 anchors.insert(*object.anchor);
-            } else if (const auto it = ids_.find(object.id); it != ids_.end()) {
+            }
+            // Under the name it had before: a dropped object's, or a renamed one's old name.
+            if (const auto it = ids_.find(object.id); it != ids_.end()) {
                 anchors.insert(it->second);
             }
         }
@@ -260,6 +281,8 @@ class Verifier {
     const VerifyOptions& options_;
     db::SchemaSnapshot current_;
     std::map<std::string, std::string> ids_;  // object id -> anchor, of every object seen
+    db::TouchedScope scope_;
+    int verified_ = 0;
 };
 
 }  // namespace

@@ -158,6 +158,31 @@ TEST_F(Verify, FunctionsViewsEnumsDefaultsAndCommentsAreCompared) {
                     "left type public.size"));
 }
 
+// Changes PostgreSQL makes without a lock are found however long ago the object was created
+// (the touched-objects query keeps its scope for dozens of migrations).
+TEST_F(Verify, ChangesWithoutALockAreFoundLongAfterTheObjectWasCreated) {
+    migration("001_f.sql",
+              "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+              "CREATE DOMAIN positive AS int CHECK (VALUE > 0);\nCREATE SCHEMA app;",
+              "DROP FUNCTION f();\nDROP DOMAIN positive;\nDROP SCHEMA app;");
+    for (int i = 2; i <= 60; ++i) {
+        const std::string n = (i < 10 ? "00" : "0") + std::to_string(i);
+        migration(n + "_t.sql", "CREATE TABLE t" + n + " (id int);", "DROP TABLE t" + n + ";");
+    }
+    migration("061_change.sql",
+              "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
+              "ALTER DOMAIN positive SET DEFAULT 1;\nALTER SCHEMA app RENAME TO application;",
+              "SELECT 1;");
+    const auto result = run();
+    ASSERT_EQ(result.verdicts.size(), 61u);
+    EXPECT_THAT(
+        said(result.verdicts[60]),
+        ElementsAre("changed domain public.positive: over integer CHECK ((VALUE > 0)) -> "
+                    "over integer default 1 CHECK ((VALUE > 0))",
+                    "changed function public.f() (its definition differs from before the up)",
+                    "dropped schema app, which existed before the up", "left schema application"));
+}
+
 TEST_F(Verify, AFailingDownIsReportedAndTheRestIsStillChecked) {
     migration("1_a.sql", "CREATE TABLE a (id int);", "DROP TABLE nope;");
     migration("2_b.sql", "CREATE TABLE b (id int);", "DROP TABLE b;");
