@@ -73,6 +73,9 @@ std::string utcTimestamp(std::time_t t);
 void addInitCommand(CLI::App& app, Action& action);
 void addDbCommands(CLI::App& app, Action& action);
 void addMigrateCommands(CLI::App& app, Action& action);
+// Subcommands of `migrate` in files of their own (lint_command.cpp, verify_command.cpp).
+void addLintCommand(CLI::App& migrate, Action& action);
+void addVerifyCommand(CLI::App& migrate, Action& action);
 void addSeedCommands(CLI::App& app, Action& action);
 void addModelCommands(CLI::App& app, Action& action);
 void addDataCommands(CLI::App& app, Action& action);

@@ -19,8 +19,4 @@ lint::LintReport lintRun(const Settings& settings, const std::vector<const Migra
 std::string findingText(report::Output& out, const lint::Finding& finding);
 nlohmann::json findingJson(const lint::Finding& finding);
 
-void addLintCommand(CLI::App& migrate, Action& action);
-// migrate verify (verify_command.cpp).
-void addVerifyCommand(CLI::App& migrate, Action& action);
-
 }  // namespace dbtool::cli
