@@ -1,7 +1,8 @@
 #include <spdlog/spdlog.h>
 
-#include <cmath>
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "lint/live_database.hpp"
 #include "migrate/migration_plan.hpp"
 #include "migrate/migrator.hpp"
+#include "report/progress.hpp"
 
 namespace dbtool::cli {
 
@@ -56,14 +58,6 @@ lint::LintReport lintRun(const Settings& settings, const std::vector<const Migra
 
 namespace {
 
-std::string withThousands(int64_t n) {
-    std::string digits = std::to_string(n);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-        digits.insert(static_cast<size_t>(i), ",");
-    }
-    return digits;
-}
-
 std::string bytesText(int64_t bytes) {
     const char* units[] = {"bytes", "kB", "MB", "GB", "TB"};
     double value = static_cast<double>(bytes);
@@ -95,7 +89,7 @@ std::string findingText(report::Output& out, const lint::Finding& f) {
                        "[" + f.rule + "]: " + f.message;
     if (!f.table.empty() && (f.estimatedRows || f.estimatedBytes)) {
         text += " (" + f.table + ": ";
-        text += f.estimatedRows ? "~" + withThousands(*f.estimatedRows) + " rows, " : "";
+        text += f.estimatedRows ? "~" + report::groupThousands(*f.estimatedRows) + " rows, " : "";
         text += bytesText(f.estimatedBytes.value_or(0)) + ")";
     }
     const std::string number = std::to_string(f.where.line);
@@ -164,26 +158,26 @@ int printRules(Context& ctx) {
 std::vector<const Migration*> selectFiles(const std::vector<Migration>& migrations,
                                           const std::vector<std::string>& files,
                                           const fs::path& dir) {
+    std::error_code ec;
+    std::map<fs::path, const Migration*> byPath;  // both files of a pair
+    for (const auto& m : migrations) {
+        for (const MigrationSection* s : {&m.up, &m.down}) {
+            if (s->present) {
+                byPath[fs::weakly_canonical(s->file, ec)] = &m;
+            }
+        }
+    }
     std::vector<const Migration*> chosen;
     std::set<const Migration*> seen;
     for (const auto& file : files) {
-        std::error_code ec;
-        const fs::path wanted = fs::weakly_canonical(file, ec);
-        const Migration* found = nullptr;
-        for (const auto& m : migrations) {
-            for (const MigrationSection* s : {&m.up, &m.down}) {
-                if (s->present && fs::weakly_canonical(s->file, ec) == wanted) {
-                    found = &m;
-                }
-            }
-        }
-        if (!found) {
+        const auto found = byPath.find(fs::weakly_canonical(file, ec));
+        if (found == byPath.end()) {
             throw Error(ExitCode::Usage, file + " is not a migration file of " + dir.string(), {},
                         "give files of the migrations folder (--migrations-dir), or no FILE "
                         "to lint the pending migrations");
         }
-        if (seen.insert(found).second) {
-            chosen.push_back(found);
+        if (seen.insert(found->second).second) {
+            chosen.push_back(found->second);
         }
     }
     // One run in version order, as `migrate up` would apply them (`migrations` is sorted).

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "base/duration.hpp"
@@ -15,6 +16,12 @@ namespace {
 
 using nlohmann::json;
 
+// A verdict's name as a JSON value: "no down" -> "no_down".
+std::string jsonWord(std::string name) {
+    std::replace(name.begin(), name.end(), ' ', '_');
+    return name;
+}
+
 json verdictJson(const MigrationVerdict& v) {
     json differences = json::array();
     for (const auto& d : v.differences) {
@@ -23,11 +30,9 @@ json verdictJson(const MigrationVerdict& v) {
                                {"after", d.after ? json(*d.after) : json(nullptr)},
                                {"message", describeDifference(d)}});
     }
-    std::string result = verdictName(v.verdict);
-    std::replace(result.begin(), result.end(), ' ', '_');
     return {{"version", v.migration->version},
             {"name", v.migration->name},
-            {"result", result},
+            {"result", jsonWord(verdictName(v.verdict))},
             {"differences", differences},
             {"error", v.failure ? json(std::string(v.failure->what())) : json(nullptr)},
             {"error_at", v.failure && !v.failure->where().empty() ? json(v.failure->where().str())
@@ -93,10 +98,8 @@ struct VerifyArgs {
 };
 
 json seedVerdictJson(const SeedVerdict& v) {
-    std::string result = seedVerdictName(v.result);
-    std::replace(result.begin(), result.end(), ' ', '_');
     return {{"name", v.seed},
-            {"result", result},
+            {"result", jsonWord(seedVerdictName(v.result))},
             {"differences", v.differences},
             {"error", v.failure ? json(std::string(v.failure->what())) : json(nullptr)},
             {"duration_ms", v.ms}};

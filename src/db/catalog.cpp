@@ -40,6 +40,12 @@ namespace {
 bool isTrue(const PGresult* r, int row, int col) {
     return std::strcmp(PQgetvalue(r, row, col), "t") == 0;
 }
+
+// A relation as to_regclass() reads it, quoted so "Users" stays case-sensitive: "name" (found
+// through search_path) when `schema` is empty, else "schema"."name".
+std::string regclassText(Session& session, const std::string& schema, const std::string& name) {
+    return schema.empty() ? session.quoteIdent(name) : session.qualified(schema, name);
+}
 }  // namespace
 
 std::optional<TableInfo> Catalog::find(const std::string& name) {
@@ -49,10 +55,10 @@ std::optional<TableInfo> Catalog::find(const std::string& name) {
     // "app.users" names a schema; a name without a dot goes through search_path. Names are
     // quoted, so "Users" stays case-sensitive as written.
     const size_t dot = name.find('.');
-    const std::string regclass = dot == std::string::npos
-                                     ? session_.quoteIdent(name)
-                                     : session_.quoteIdent(name.substr(0, dot)) + "." +
-                                           session_.quoteIdent(name.substr(dot + 1));
+    const std::string regclass =
+        dot == std::string::npos
+            ? regclassText(session_, "", name)
+            : regclassText(session_, name.substr(0, dot), name.substr(dot + 1));
     auto r = session_.execParams(
         "SELECT c.oid::text, n.nspname, c.relname FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -134,8 +140,7 @@ std::vector<std::string> Catalog::visibleTables() {
 
 std::optional<RelationSize> relationSize(Session& session, const std::string& schema,
                                          const std::string& name) {
-    const std::string regclass =
-        schema.empty() ? session.quoteIdent(name) : session.qualified(schema, name);
+    const std::string regclass = regclassText(session, schema, name);
     // An index stands for its table. reltuples is -1 before the first ANALYZE/VACUUM; a table
     // without pages then certainly has no rows.
     auto r = session.execParams(
@@ -163,8 +168,7 @@ std::optional<RelationSize> relationSize(Session& session, const std::string& sc
 
 bool hasValidatedNotNullCheck(Session& session, const std::string& schema, const std::string& table,
                               const std::string& column) {
-    const std::string regclass =
-        schema.empty() ? session.quoteIdent(table) : session.qualified(schema, table);
+    const std::string regclass = regclassText(session, schema, table);
     auto r = session.execParams(
         "SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'c' "
         "AND convalidated AND pg_get_constraintdef(oid) = 'CHECK ((' || quote_ident($2) || "

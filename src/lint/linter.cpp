@@ -64,8 +64,8 @@ Ignores readIgnores(const std::string& sql, size_t begin, size_t end) {
     Ignores out;
     size_t at = begin;
     while ((at = sql.find(kIgnoreDirective, at)) != std::string::npos && at < end) {
-        const size_t lineStart =
-            sql.rfind('\n', at) == std::string::npos ? 0 : sql.rfind('\n', at) + 1;
+        const size_t newline = sql.rfind('\n', at);
+        const size_t lineStart = newline == std::string::npos ? 0 : newline + 1;
         const std::string before = sql.substr(lineStart, at - lineStart);
         const size_t directive = at;
         at += kIgnoreDirective.size();

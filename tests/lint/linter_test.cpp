@@ -182,6 +182,10 @@ TEST(Linter, AnIgnoreCommentSilencesOnlyTheRulesItNamesAndNeedsAReason) {
     report = lintOne("-- dbtool:lint-ignore ban-drop-column\nALTER TABLE users DROP COLUMN fax;\n");
     EXPECT_THAT(rules(report), ElementsAre("lint-ignore", "ban-drop-column"));
     EXPECT_THAT(report.findings[0].message, HasSubstr("gives no reason"));
+
+    report = lintOne("-- dbtool:lint-ignore\nALTER TABLE users DROP COLUMN fax;\n");
+    EXPECT_THAT(rules(report), ElementsAre("lint-ignore", "ban-drop-column"));
+    EXPECT_THAT(report.findings[0].message, HasSubstr("names no rule"));
 }
 
 TEST(Linter, SyntaxErrorsAreFindingsWithThePositionPostgreSQLGives) {
