@@ -255,4 +255,21 @@ std::string plural(int64_t count, std::string_view singular, std::string_view pl
     return std::to_string(count) + " " + word;
 }
 
+std::string oneLine(std::string text) {
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        if (c == '\n' || c == '\t' || c == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) {
+            out += ' ';
+        }
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
 }  // namespace dbtool

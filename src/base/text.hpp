@@ -64,6 +64,10 @@ std::string readFile(const std::filesystem::path& path);
 // Strips a UTF-8 byte-order mark and turns CRLF line endings into LF.
 std::string normalizeNewlines(std::string_view text);
 
+// Joins the lines of a message into one: newlines, tabs and carriage returns become single
+// spaces (libpq's messages end in newlines and indent continuation lines with tabs).
+std::string oneLine(std::string text);
+
 // "1 row", "3 rows", "0 rows"; `plural` for irregular words ("1 entry", "2 entries").
 std::string plural(int64_t count, std::string_view singular, std::string_view pluralForm = {});
 

@@ -260,7 +260,7 @@ std::string stateCell(report::Output& out, MigrationState state) {
 
 int runStatus(Context& ctx, bool exitCode) {
     auto l = load(ctx);
-    const auto status = l.migrator->status();
+    const auto [status, tracking] = l.migrator->report();
     auto& out = ctx.out();
     std::map<std::string, int> counts;
     std::vector<std::vector<std::string>> rows;
@@ -293,7 +293,6 @@ int runStatus(Context& ctx, bool exitCode) {
                            {"statements", i.statements},
                            {"started_at", i.startedAt}});
     }
-    const auto tracking = l.migrator->trackingProblems();
     const int problems = counts["pending"] + counts["changed"] + counts["missing"] +
                          counts["out_of_order"] + static_cast<int>(interrupted.size()) +
                          static_cast<int>(tracking.size());

@@ -60,7 +60,7 @@ namespace {
 }  // namespace
 
 void LockedRun::inTransaction(const UnitOfWork& unit, const std::function<void()>& work) {
-    try {
+    selfContained(unit, [&] {
         if (outer_) {
             pqxx::subtransaction savepoint(*outer_);
             work();
@@ -70,6 +70,12 @@ void LockedRun::inTransaction(const UnitOfWork& unit, const std::function<void()
             work();
             tx.commit();
         }
+    });
+}
+
+void LockedRun::selfContained(const UnitOfWork& unit, const std::function<void()>& work) {
+    try {
+        work();
     } catch (Error& e) {
         annotate(e, unit);
         throwSaid(e, unit);

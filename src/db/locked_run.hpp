@@ -51,6 +51,12 @@ class LockedRun {
     // Anything else thrown passes through unchanged, after the rollback.
     void inTransaction(const UnitOfWork& unit, const std::function<void()>& work);
 
+    // As inTransaction for `work` that begins and ends its own transaction (a pipeline sending
+    // BEGIN ... COMMIT in one round trip): failures are annotated the same way. Only when
+    // !rollsBackAtEnd().
+    void selfContained(const UnitOfWork& unit, const std::function<void()>& work);
+    bool rollsBackAtEnd() const { return outer_ != nullptr; }
+
     // Marks a unit as completed (listed in the failures of later units).
     void completed(Error::ListItem unit) { completed_.push_back(std::move(unit)); }
     const std::vector<Error::ListItem>& completedUnits() const { return completed_; }

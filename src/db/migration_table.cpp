@@ -28,10 +28,12 @@ std::string MigrationTable::qualifiedName() const {
 }
 
 MigrationTable::Shape MigrationTable::shape() {
+    // The catalog, not information_schema.columns: that view took about 4 ms a call, more
+    // than the rest of `migrate status` on the server.
     auto r = session_.execParams(
-        "SELECT column_name::text FROM information_schema.columns "
-        "WHERE table_schema = $1 AND table_name = $2",
-        {schema_, std::string(kName)});
+        "SELECT attname::text FROM pg_catalog.pg_attribute "
+        "WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+        {qualifiedName()});
     Shape s;
     s.exists = PQntuples(r.get()) > 0;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -183,6 +185,21 @@ void MigrationTable::insert(const std::string& version, const std::string& name,
             "VALUES ($1, $2, $3, clock_timestamp(), $4)",
         {version, name, checksum,
          executionMs ? std::optional<std::string>(std::to_string(*executionMs)) : std::nullopt});
+}
+
+Session::PipelineStep MigrationTable::markStep(const std::string& version) {
+    return {"SELECT set_config('dbtool.unit', $1, true)", {version}};
+}
+
+Session::PipelineStep MigrationTable::insertStep(const std::string& version,
+                                                 const std::string& name,
+                                                 const std::string& checksum) const {
+    return {"INSERT INTO " + qualifiedName() +
+                " (version, name, checksum, applied_at, execution_ms) "
+                "SELECT $1, $2, $3, clock_timestamp(), "
+                "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint "
+                "WHERE current_setting('dbtool.unit', true) = $4 RETURNING execution_ms",
+            {version, name, checksum, version}};
 }
 
 void MigrationTable::remove(const std::string& version) {

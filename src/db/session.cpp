@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "base/redact.hpp"
@@ -17,24 +18,6 @@ namespace {
 std::string field(const PGresult* r, int code) {
     const char* v = PQresultErrorField(r, code);
     return v != nullptr ? std::string(v) : std::string();
-}
-
-// libpq's messages end in newlines and indent continuation lines with tabs; make one line.
-std::string oneLine(std::string text) {
-    std::string out;
-    bool space = false;
-    for (char c : text) {
-        if (c == '\n' || c == '\t' || c == '\r') {
-            space = true;
-            continue;
-        }
-        if (space && !out.empty()) {
-            out += ' ';
-        }
-        space = false;
-        out += c;
-    }
-    return out;
 }
 
 // libpqxx does not know about this handle until it has been made, so dbtool opens the
@@ -247,39 +230,82 @@ void rethrowPqxx(const std::string& what) {
     }
 }
 
+namespace {
+
+// dbtool's session settings as the startup packet's `options` ("-c lock_timeout=5000ms ..."),
+// after whatever options the user gave (the URL's, else PGOPTIONS): they arrive with the
+// connection instead of costing a round trip each. Empty when a service file is in play, whose
+// own options an explicit value would silently replace.
+std::string startupOptions(const ConnectionTarget& target, const ConnectOptions& options) {
+    if (!target.get("service").empty() || std::getenv("PGSERVICE") != nullptr) {
+        return "";
+    }
+    std::string given = target.get("options");
+    if (given.empty()) {
+        const char* env = std::getenv("PGOPTIONS");
+        given = env != nullptr ? env : "";
+    }
+    return given + (given.empty() ? "" : " ") +
+           "-c lock_timeout=" + std::to_string(options.lockTimeoutMs) +
+           "ms -c statement_timeout=" + std::to_string(options.statementTimeoutMs) + "ms";
+}
+
+// PgBouncer (and other poolers) refuse startup parameters they do not know.
+bool startupOptionsRefused(const std::string& message) {
+    return message.find("unsupported startup parameter") != std::string::npos;
+}
+
+}  // namespace
+
 std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
                                           const ConnectOptions& options) {
-    std::vector<const char*> keys;
-    std::vector<const char*> values;
-    for (const auto& [k, v] : target.params()) {
-        keys.push_back(k.c_str());
-        values.push_back(v.c_str());
-    }
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-
+    std::string settings = startupOptions(target, options);
     using Clock = std::chrono::steady_clock;
     const auto deadline = Clock::now() + std::chrono::milliseconds(options.waitMs);
     auto pause = std::chrono::milliseconds(100);
     int attempts = 0;
     for (;;) {
         ++attempts;
+        std::vector<const char*> keys;
+        std::vector<const char*> values;
+        for (const auto& [k, v] : target.params()) {
+            if (k == "options" && !settings.empty()) {
+                continue;
+            }
+            keys.push_back(k.c_str());
+            values.push_back(v.c_str());
+        }
+        if (!settings.empty()) {
+            keys.push_back("options");
+            values.push_back(settings.c_str());
+        }
+        keys.push_back(nullptr);
+        values.push_back(nullptr);
         PGconn* handle = PQconnectdbParams(keys.data(), values.data(), 0);
         if (handle != nullptr && PQstatus(handle) == CONNECTION_OK) {
             spdlog::debug("connected to {} (attempt {})", target.redacted(), attempts);
             std::unique_ptr<Session> session(
                 new Session(std::make_unique<Connection>(handle), target));
-            auto set = [&](const char* name, int64_t ms) {
-                session->execParams(std::string("SELECT set_config('") + name + "', $1, false)",
-                                    {std::to_string(ms) + "ms"});
-            };
-            set("lock_timeout", options.lockTimeoutMs);
             session->lockTimeoutMs_ = options.lockTimeoutMs;
-            set("statement_timeout", options.statementTimeoutMs);
+            if (settings.empty()) {
+                auto set = [&](const char* name, int64_t ms) {
+                    session->execParams(std::string("SELECT set_config('") + name + "', $1, false)",
+                                        {std::to_string(ms) + "ms"});
+                };
+                set("lock_timeout", options.lockTimeoutMs);
+                set("statement_timeout", options.statementTimeoutMs);
+            }
             return session;
         }
         std::string message = handle != nullptr ? oneLine(PQerrorMessage(handle)) : "out of memory";
         PQfinish(handle);
+        if (!settings.empty() && startupOptionsRefused(message)) {
+            spdlog::debug("the server refused startup options ({}); setting them by query",
+                          message);
+            settings.clear();
+            --attempts;
+            continue;
+        }
         if (isBadOption(message)) {
             // libpq checks option values only when connecting; a bad one is the URL's fault.
             throw Error(ExitCode::Config,

@@ -102,6 +102,18 @@ class Session {
     ResultPtr execPrepared(const std::string& sql,
                            const std::vector<std::optional<std::string>>& params);
 
+    // One step of a pipeline: a single statement and its text parameters.
+    struct PipelineStep {
+        std::string sql;
+        std::vector<std::optional<std::string>> params;
+    };
+    // Sends every step in libpq's pipeline mode and syncs once: one round trip for all of
+    // them. The server runs them in order and skips the rest after a failure; the result of
+    // each step that ran is returned. Throws SqlError with statementIndex set to the index of
+    // the failing step. Keep the whole pipeline small (a few tens of KiB): the steps are all
+    // written before any result is read.
+    std::vector<ResultPtr> pipeline(const std::vector<PipelineStep>& steps);
+
     // Runs `copySql` (COPY ... FROM STDIN) and streams the data `produce` returns, chunk by
     // chunk, until it returns false. Returns the number of rows copied; throws SqlError.
     int64_t copyIn(const std::string& copySql, const std::function<bool(std::string&)>& produce);

@@ -43,8 +43,9 @@ std::vector<MigrationStatus> Migrator::status() {
     return computeStatus(files_, readApplied());
 }
 
-std::vector<std::string> Migrator::trackingProblems() {
-    return trackingTableProblems(readApplied());
+Migrator::Report Migrator::report() {
+    const auto applied = readApplied();
+    return {computeStatus(files_, applied), trackingTableProblems(applied)};
 }
 
 std::vector<db::InterruptedMigration> Migrator::interrupted() {
@@ -300,7 +301,15 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
                                        : table.remove(m->version);
         };
         try {
-            if (section.transaction) {
+            std::optional<int64_t> oneRoundTrip;
+            if (section.transaction && direction == Direction::Up && !createPending_ &&
+                !run.rollsBackAtEnd()) {
+                run.selfContained(unit,
+                                  [&] { oneRoundTrip = applyInOneRoundTrip(session_, *m, table); });
+            }
+            if (oneRoundTrip) {
+                ms = *oneRoundTrip;
+            } else if (section.transaction) {
                 // The change and its tracking row commit together or not at all.
                 run.inTransaction(unit, [&] {
                     createTableIfPending(table);

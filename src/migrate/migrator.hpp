@@ -64,8 +64,14 @@ class Migrator {
     // transaction:false sections whose run stopped in the middle (see MigrationTable); up,
     // down and redo refuse to run until mark-applied or mark-pending settles each.
     std::vector<db::InterruptedMigration> interrupted();
-    // See trackingTableProblems; up, down and redo refuse to run while there are any.
-    std::vector<std::string> trackingProblems();
+    // What `migrate status` shows, from one read of the tracking table: every migration's
+    // state and the rows dbtool cannot trust (see trackingTableProblems; up, down and redo
+    // refuse to run while there are any).
+    struct Report {
+        std::vector<MigrationStatus> status;
+        std::vector<std::string> trackingProblems;
+    };
+    Report report();
     // The error those runs stop with, naming the statement whose outcome is unknown.
     Error interruptedError(const db::InterruptedMigration& m) const;
 

@@ -44,6 +44,65 @@ int64_t runSection(db::Session& session, const Migration& m, const MigrationSect
     return msSince(start);
 }
 
+namespace {
+// Everything is written before any result is read; kept well under the socket buffers, the
+// writes cannot block on a server blocked on its own output.
+constexpr size_t kPipelineBytes = 32 * 1024;
+
+struct RollbackUnlessIdle {
+    db::Session& session;
+    ~RollbackUnlessIdle() {
+        if (PQtransactionStatus(session.raw()) == PQTRANS_INERROR ||
+            PQtransactionStatus(session.raw()) == PQTRANS_INTRANS) {
+            PQclear(PQexec(session.raw(), "ROLLBACK"));
+        }
+    }
+};
+}  // namespace
+
+std::optional<int64_t> applyInOneRoundTrip(db::Session& session, const Migration& m,
+                                           const db::MigrationTable& table) {
+    const MigrationSection& section = m.up;
+    if (!section.transaction || section.sql.size() > kPipelineBytes) {
+        return std::nullopt;
+    }
+    const auto statements = lexSql(section.sql).statements;
+    std::vector<db::Session::PipelineStep> steps;
+    steps.reserve(statements.size() + 4);
+    steps.push_back({"BEGIN", {}});
+    steps.push_back(db::MigrationTable::markStep(m.version));
+    for (const auto& st : statements) {
+        if (st.firstWord == "COPY") {  // COPY cannot run in a pipeline
+            return std::nullopt;
+        }
+        steps.push_back({section.sql.substr(st.begin, st.end - st.begin), {}});
+    }
+    steps.push_back(table.insertStep(m.version, m.name, m.checksum));
+    steps.push_back({"COMMIT", {}});
+    const size_t first = 2;  // the section's first step
+    const size_t insert = steps.size() - 2;
+
+    RollbackUnlessIdle rollback{session};
+    std::vector<db::ResultPtr> results;
+    try {
+        results = session.pipeline(steps);
+    } catch (db::SqlError& e) {
+        const auto index = e.server().statementIndex;
+        if (index && static_cast<size_t>(*index) >= first && static_cast<size_t>(*index) < insert) {
+            const auto& st = statements[static_cast<size_t>(*index) - first];
+            throw SectionFailure{e, steps[static_cast<size_t>(*index)].sql, st.begin, std::nullopt};
+        }
+        throw;
+    }
+    const PGresult* recorded = results.size() > insert ? results[insert].get() : nullptr;
+    if (recorded == nullptr || PQntuples(recorded) != 1) {
+        throw Error(ExitCode::Database, "migration " + m.label() + " ended dbtool's transaction",
+                    {section.file.string()},
+                    "remove COMMIT/ROLLBACK from it, or mark the section transaction:false");
+    }
+    return std::stoll(PQgetvalue(recorded, 0, 0));
+}
+
 SourceLocation errorLocation(const MigrationSection& section, const SectionFailure& f) {
     const auto& server = f.error.server();
     if (server.position > 0) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "db/migration_table.hpp"
 #include "db/session.hpp"
 #include "migrate/migration.hpp"
 
@@ -29,6 +30,15 @@ struct SectionFailure {
 // when the server rejects it, Error when a transactional section ended the transaction.
 int64_t runSection(db::Session& session, const Migration& m, const MigrationSection& section,
                    const std::function<void(size_t)>& committed = {});
+
+// Applies the up section of `m` (transactional) and records it in `table` in one round trip:
+// BEGIN, the section's statements, the tracking row and COMMIT sent as one pipeline. Returns
+// the milliseconds recorded, or nullopt without sending anything when the section does not
+// suit a pipeline (large, or a COPY), for the caller to take the ordinary path. Throws
+// SectionFailure when a statement fails and Error when the transaction did not hold; either
+// way the transaction is rolled back.
+std::optional<int64_t> applyInOneRoundTrip(db::Session& session, const Migration& m,
+                                           const db::MigrationTable& table);
 
 // Where in the file the server's error points: its position when it gives one, else the
 // start of the statement that failed, else the section.

@@ -192,6 +192,32 @@ TEST_F(Migrate, ErrorsWithoutAPositionPointAtTheFailingStatement) {
     EXPECT_THAT(doc["error"]["detail"].get<std::string>(), HasSubstr("Key (a)=(1) already exists"));
 }
 
+// After the first migration, each one travels with BEGIN, its tracking row and COMMIT in one
+// round trip: errors still point at the statement, and the time recorded is the migration's.
+TEST_F(Migrate, LaterMigrationsInOneRoundTripKeepPositionsAndTimes) {
+    migration("1_first.sql", "-- migrate:up\nCREATE TABLE first (id int);\n");
+    migration("2_slow.sql", "-- migrate:up\nSELECT pg_sleep(0.05);\nCREATE TABLE slow (id int);\n");
+    migration("3_dup.sql",
+              "-- migrate:up\n"
+              "CREATE TABLE t (a int PRIMARY KEY);\n"
+              "INSERT INTO t VALUES (1);\n"
+              "INSERT INTO t\n  VALUES (1);\n");
+    auto r = dbtool({"migrate", "up"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("3_dup.sql:4:1"));
+    EXPECT_THAT(r.err, HasSubstr("applied in this run: 1 first, 2 slow"));
+    EXPECT_FALSE(tableExists("t"));
+    EXPECT_EQ(applied(), (std::vector<std::string>{"1", "2"}));
+    const int ms =
+        std::stoi(scalar("SELECT execution_ms FROM schema_migrations WHERE version = '2'"));
+    EXPECT_GE(ms, 50);
+    EXPECT_LT(ms, 5000);
+    // The session is usable after the failed pipeline: a fixed file applies in the same way.
+    migration("3_dup.sql", "-- migrate:up\nCREATE TABLE t (a int PRIMARY KEY);\n");
+    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    EXPECT_EQ(applied(), (std::vector<std::string>{"1", "2", "3"}));
+}
+
 TEST_F(Migrate, SingleTransactionIsAllOrNothing) {
     threeMigrations();
     migration("20240104000000_broken.sql", "-- migrate:up\nSELECT 1/0;\n");

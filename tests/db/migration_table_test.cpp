@@ -81,6 +81,28 @@ TEST_P(TrackingTableConformance, ReadsAdoptsRecordsAndUnrecords) {
     EXPECT_EQ(third->checksum, "abc");
     EXPECT_EQ(third->executionMs, 12);
     EXPECT_FALSE(third->appliedAt.empty());
+    // The one-round-trip form records the same row, with the time since BEGIN, and nothing
+    // when it does not run in the transaction its mark step marked.
+    const auto recorded = session->pipeline({{"BEGIN", {}},
+                                             db::MigrationTable::markStep("4"),
+                                             {"SELECT pg_sleep(0.02)", {}},
+                                             table.insertStep("4", "more", "def"),
+                                             {"COMMIT", {}}});
+    ASSERT_EQ(PQntuples(recorded[3].get()), 1);
+    EXPECT_GE(std::stoll(PQgetvalue(recorded[3].get(), 0, 0)), 20);
+    const auto unmarked = session->pipeline({table.insertStep("5", "late", "x")});
+    EXPECT_EQ(PQntuples(unmarked[0].get()), 0);
+    const std::vector<db::KnownMigration> more = {
+        {"1", "users"}, {"2", "posts"}, {"3", "tags"}, {"4", "more"}, {"5", "late"}};
+    const auto after = table.read(more);
+    const auto fourth =
+        std::find_if(after.begin(), after.end(), [](auto& r) { return r.version == "4"; });
+    ASSERT_NE(fourth, after.end());
+    EXPECT_EQ(fourth->name, "more");
+    EXPECT_EQ(fourth->checksum, "def");
+    EXPECT_GE(fourth->executionMs.value_or(0), 20);
+    EXPECT_EQ(after.size(), 4u);
+    table.remove("4");
     table.remove("0002");  // numerically equal spellings match
     EXPECT_EQ(versions(table), (std::vector<std::string>{"1", "3"}));
     const Error e = errorFrom([&] { table.remove("7"); });
