@@ -36,12 +36,28 @@ struct Marker {
 // Recognises "-- migrate:up [options]" lines. Returns false for ordinary lines; throws for a
 // line that is clearly meant as a marker but is wrong.
 bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Marker& marker) {
-    static const std::regex markerRe(R"(^--\s*migrate:([A-Za-z_]*)(.*)$)");
-    std::smatch m;
-    if (!std::regex_match(line, m, markerRe)) {
+    // The grammar is `--` blanks `migrate:` letters options; checked by hand because this
+    // runs on every line of every migration (std::regex was a tenth of `migrate status`).
+    auto blank = [](char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+    };
+    if (!line.starts_with("--")) {
         return false;
     }
-    const std::string direction = m[1];
+    size_t at = 2;
+    while (at < line.size() && blank(line[at])) {
+        ++at;
+    }
+    if (line.compare(at, 8, "migrate:") != 0) {
+        return false;
+    }
+    at += 8;
+    const size_t directionStart = at;
+    while (at < line.size() &&
+           (std::isalpha(static_cast<unsigned char>(line[at])) != 0 || line[at] == '_')) {
+        ++at;
+    }
+    const std::string direction = line.substr(directionStart, at - directionStart);
     if (direction != "up" && direction != "down") {
         throw Error(
             ExitCode::InvalidInput,
@@ -49,13 +65,19 @@ bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Mark
             {file.string(), lineNo, 1}, kFormatHint);
     }
     marker.isUp = direction == "up";
-    const std::string options = m[2];
-    const size_t optionsStart = line.size() - options.size();
-    static const std::regex optionRe(R"(\S+)");
-    for (auto it = std::sregex_iterator(options.begin(), options.end(), optionRe);
-         it != std::sregex_iterator(); ++it) {
-        const std::string option = it->str();
-        const int column = static_cast<int>(optionsStart + static_cast<size_t>(it->position())) + 1;
+    while (at < line.size()) {
+        while (at < line.size() && blank(line[at])) {
+            ++at;
+        }
+        if (at == line.size()) {
+            break;
+        }
+        const size_t optionStart = at;
+        while (at < line.size() && !blank(line[at])) {
+            ++at;
+        }
+        const std::string option = line.substr(optionStart, at - optionStart);
+        const int column = static_cast<int>(optionStart) + 1;
         const size_t colon = option.find(':');
         const std::string key = option.substr(0, colon);
         const std::string value = colon == std::string::npos ? "" : option.substr(colon + 1);
