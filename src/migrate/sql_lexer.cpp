@@ -261,7 +261,7 @@ bool isTransactionControl(const StatementSpan& s) {
     if (w == "BEGIN") {
         return s.secondWord != "ATOMIC";
     }
-    if (w == "START") {
+    if (w == "START" || w == "PREPARE") {  // PREPARE TRANSACTION ends it too
         return s.secondWord == "TRANSACTION";
     }
     return false;

@@ -70,12 +70,13 @@ TEST(SqlLexer, FindsMetaCommandsAtLineStartsOnly) {
 
 TEST(SqlLexer, RecognisesTransactionControl) {
     auto first = [](const std::string& sql) { return lexSql(sql).statements.at(0); };
-    for (const char* sql : {"BEGIN", "begin;", "COMMIT", "END", "ROLLBACK", "ABORT",
-                            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE"}) {
+    for (const char* sql :
+         {"BEGIN", "begin;", "COMMIT", "END", "ROLLBACK", "ABORT",
+          "START TRANSACTION ISOLATION LEVEL SERIALIZABLE", "PREPARE TRANSACTION 'x'"}) {
         EXPECT_TRUE(isTransactionControl(first(sql))) << sql;
     }
     for (const char* sql : {"ROLLBACK TO SAVEPOINT a", "SAVEPOINT a", "COMMIT PREPARED 'x'",
-                            "SELECT 1", "CREATE TABLE begin_x (a int)"}) {
+                            "SELECT 1", "CREATE TABLE begin_x (a int)", "PREPARE q AS SELECT 1"}) {
         EXPECT_FALSE(isTransactionControl(first(sql))) << sql;
     }
 }
