@@ -14,8 +14,9 @@ declare -A allowed=(
   [seed]="base config db seed"
   [data]="base config db data"
   [lint]="base config db migrate lint"
+  [testdb]="base config db data testdb"
   [report]="base report"
-  [cli]="base config db migrate lint seed data report cli"
+  [cli]="base config db migrate lint seed data testdb report cli"
 )
 
 failures=0
@@ -51,4 +52,4 @@ if ((failures > 0)); then
   echo "layout: $failures problem(s)"
   exit 1
 fi
-echo "layout: every include follows base <- config <- db <- migrate|seed|data, migrate <- lint, report <- base; cli on top"
+echo "layout: every include follows base <- config <- db <- migrate|seed|data, migrate <- lint, data <- testdb, report <- base; cli on top"

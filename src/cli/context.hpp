@@ -76,6 +76,8 @@ void addMigrateCommands(CLI::App& app, Action& action);
 // Subcommands of `migrate` in files of their own (lint_command.cpp, verify_command.cpp).
 void addLintCommand(CLI::App& migrate, Action& action);
 void addVerifyCommand(CLI::App& migrate, Action& action);
+// Subcommands of `db` in a file of their own (template_commands.cpp): template, clone.
+void addTemplateCommands(CLI::App& db, Action& action);
 void addSeedCommands(CLI::App& app, Action& action);
 void addModelCommands(CLI::App& app, Action& action);
 void addDataCommands(CLI::App& app, Action& action);

@@ -75,7 +75,8 @@ int runDrop(Context& ctx, bool force) {
 }  // namespace
 
 void addDbCommands(CLI::App& app, Action& action) {
-    auto* db = app.add_subcommand("db", "Database server commands: ping, wait, create, drop");
+    auto* db = app.add_subcommand(
+        "db", "Database server commands: ping, wait, create, drop, template, clone");
     db->require_subcommand(1);
 
     db->add_subcommand("ping", "Connect and print the server version and the (redacted) target")
@@ -96,6 +97,8 @@ void addDbCommands(CLI::App& app, Action& action) {
     drop->add_flag("--force", *force, "Do not ask for confirmation");
     drop->callback(
         [&action, force] { action = [force](Context& c) { return runDrop(c, *force); }; });
+
+    addTemplateCommands(*db, action);
 }
 
 }  // namespace dbtool::cli

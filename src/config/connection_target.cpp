@@ -120,15 +120,24 @@ std::string ConnectionTarget::database() const {
 }
 
 std::string ConnectionTarget::redacted() const {
+    return render(true);
+}
+
+std::string ConnectionTarget::withoutPassword() const {
+    return render(false);
+}
+
+std::string ConnectionTarget::render(bool redacted) const {
     std::string out = "postgres://";
     const std::string user = get("user");
     if (!user.empty()) {
         out += urlEncode(user);
     }
-    if (!get("password").empty()) {
+    const bool mark = redacted && !get("password").empty();
+    if (mark) {
         out += ":****";
     }
-    if (!user.empty() || !get("password").empty()) {
+    if (!user.empty() || mark) {
         out += "@";
     }
     std::string host = get("host");

@@ -32,8 +32,14 @@ class ConnectionTarget {
 
     // postgres://user:****@host:port/db?sslmode=... — safe for any output.
     std::string redacted() const;
+    // postgres://user@host:port/db?sslmode=&application_name=... — every setting but the
+    // password, for another program to connect with (libpq finds the password in
+    // PGPASSWORD or ~/.pgpass).
+    std::string withoutPassword() const;
 
   private:
+    std::string render(bool redacted) const;
+
     std::vector<std::pair<std::string, std::string>> params_;
     std::string origin_;
 };

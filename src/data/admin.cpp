@@ -24,8 +24,6 @@ PingResult ping(const ConnectionTarget& target, const db::ConnectOptions& option
     return result;
 }
 
-namespace {
-
 std::unique_ptr<db::Session> connectMaintenance(const ConnectionTarget& target,
                                                 const db::ConnectOptions& options) {
     const std::string name = target.database();
@@ -48,11 +46,11 @@ std::unique_ptr<db::Session> connectMaintenance(const ConnectionTarget& target,
         "create or drop the database with psql or createdb instead");
 }
 
+namespace {
 bool databaseExists(db::Session& session, const std::string& name) {
     auto r = session.execParams("SELECT 1 FROM pg_database WHERE datname = $1", {name});
     return PQntuples(r.get()) > 0;
 }
-
 }  // namespace
 
 CreateOutcome createDatabase(const ConnectionTarget& target, const db::ConnectOptions& options) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "config/connection_target.hpp"
@@ -20,6 +21,11 @@ PingResult ping(const ConnectionTarget& target, const db::ConnectOptions& option
 
 enum class CreateOutcome { Created, AlreadyExisted };
 enum class DropOutcome { Dropped, DidNotExist };
+
+// A session on the server's maintenance database ("postgres", else "template1"), with the
+// target's host, port, user and password.
+std::unique_ptr<db::Session> connectMaintenance(const ConnectionTarget& target,
+                                                const db::ConnectOptions& options);
 
 // Creates / drops the target's database through the server's maintenance database
 // ("postgres", else "template1"), the way `createdb` / `dropdb` do.

@@ -24,8 +24,10 @@ bool AdvisoryLock::tryLock() {
 }
 
 AdvisoryLock::AdvisoryLock(Session& session, const std::string& scope,
-                           const std::function<void(const std::string&)>& onWait)
+                           const std::function<void(const std::string&)>& onWait,
+                           const std::string& what)
     : session_(session), key_(keyFor(scope)) {
+    const std::string locked = what.empty() ? "schema '" + scope + "'" : what;
     if (tryLock()) {
         return;
     }
@@ -45,17 +47,18 @@ AdvisoryLock::AdvisoryLock(Session& session, const std::string& scope,
             sleep = std::max(std::chrono::milliseconds(0), std::min(pause, left));
         }
         std::this_thread::sleep_for(sleep);
-        throwIfInterrupted(("waiting for the lock on schema '" + scope + "'").c_str());
+        throwIfInterrupted(("waiting for the lock on " + locked).c_str());
         if (tryLock()) {
             return;
         }
         if (timeoutMs > 0 && Clock::now() >= deadline) {
-            throw Error(ExitCode::Lock,
-                        "another dbtool holds the lock on schema '" + scope + "' (" + holder +
-                            "); gave up after --lock-timeout",
-                        {},
-                        "wait for it to finish, or raise --lock-timeout; `dbtool migrate status` "
-                        "shows what is applied");
+            throw Error(
+                ExitCode::Lock,
+                "another dbtool holds the lock on " + locked + " (" + holder +
+                    "); gave up after --lock-timeout",
+                {},
+                std::string("wait for it to finish, or raise --lock-timeout") +
+                    (what.empty() ? "; `dbtool migrate status` shows what is applied" : ""));
         }
         // Short at first (the holder is often about to finish), then at most 5 polls a second.
         pause = std::min(pause * 2, std::chrono::milliseconds(200));

@@ -20,9 +20,10 @@ namespace dbtool::db {
 class AdvisoryLock {
   public:
     // `scope` names what is locked (the tracking schema). `onWait` is told who holds the lock
-    // when dbtool has to wait for it.
+    // when dbtool has to wait for it. `what` says it in messages (default: "schema '<scope>'").
     AdvisoryLock(Session& session, const std::string& scope,
-                 const std::function<void(const std::string&)>& onWait = {});
+                 const std::function<void(const std::string&)>& onWait = {},
+                 const std::string& what = {});
     ~AdvisoryLock();
     AdvisoryLock(const AdvisoryLock&) = delete;
     AdvisoryLock& operator=(const AdvisoryLock&) = delete;

@@ -1,0 +1,256 @@
+// `db template` and `db clone`: fast test databases copied from a migrated and seeded template.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "base/duration.hpp"
+#include "base/text.hpp"
+#include "cli/context.hpp"
+#include "data/admin.hpp"
+#include "migrate/migrator.hpp"
+#include "seed/plan.hpp"
+#include "seed/seed_files.hpp"
+#include "seed/seeder.hpp"
+#include "testdb/clones.hpp"
+#include "testdb/template_key.hpp"
+#include "testdb/templates.hpp"
+
+namespace dbtool::cli {
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct TemplateArgs {
+    bool dropAll = false;
+    int keep = 2;
+    bool noSeeds = false;
+    uint64_t randomSeed = 1;
+};
+
+// What goes into a template, read and checked before the server is touched.
+struct Contents {
+    std::vector<Migration> migrations;
+    std::vector<SeedFile> seeds;
+    std::string key;
+};
+
+Contents readContents(Context& ctx, const TemplateArgs& a) {
+    const Settings& s = ctx.settings();
+    Contents c;
+    c.migrations = loadMigrations(s.migrationsDir);
+    std::error_code ec;
+    if (!a.noSeeds && fs::is_directory(s.seedsDir, ec)) {
+        c.seeds = findSeedFiles(s.seedsDir, s.environment);
+    }
+    std::vector<std::string> lines = {"tracking-schema " + s.trackingSchema};
+    for (const auto& m : c.migrations) {
+        // The up section's checksum (what tracking records) and the rest of the file too:
+        // any change to a migration file makes a new template.
+        lines.push_back("migration " + m.version + " " + m.name + " " + m.checksum + " " +
+                        sha256Hex(m.down.sql) + (m.up.transaction ? "" : " up-no-transaction") +
+                        (m.down.transaction ? "" : " down-no-transaction"));
+    }
+    if (a.noSeeds) {
+        lines.emplace_back("no-seeds");
+    } else {
+        lines.push_back("environment " + s.environment);
+        lines.push_back("random-seed " + std::to_string(a.randomSeed));
+        for (const auto& f : c.seeds) {
+            // The checksum seed tracking records: the YAML and the CSV files it loads.
+            lines.push_back("seed " + f.name + " " +
+                            seedChecksum(f, planSeed(f, nullptr, {}).csvFiles));
+        }
+    }
+    c.key = testdb::templateKey(lines);
+    return c;
+}
+
+class TemplateProgress : public MigrationObserver, public SeedObserver {
+  public:
+    explicit TemplateProgress(report::ProgressLine& progress) : progress_(progress) {}
+    void planned(size_t steps) override { total_ = steps; }
+    void starting(const Migration& m, Direction /*d*/) override {
+        progress_.start("template: migration " + std::to_string(++done_) + " of " +
+                        std::to_string(total_) + ": " + m.label());
+    }
+    void starting(const std::string& seed) override { progress_.start("template: seed " + seed); }
+    void rows(const std::string& table, int64_t rows, double fraction) override {
+        progress_.rows(table, rows, fraction);
+    }
+
+  private:
+    report::ProgressLine& progress_;
+    size_t total_ = 0;
+    size_t done_ = 0;
+};
+
+testdb::TemplateResult ensureTemplate(Context& ctx, const TemplateArgs& a, Contents& c) {
+    const Settings& s = ctx.settings();
+    testdb::TemplateRequest request;
+    request.target = s.target;
+    request.options = ctx.connectOptions();
+    request.key = c.key;
+    request.keep = a.keep;
+    request.onWait = [](const std::string& holder) {
+        spdlog::warn("another process is building the same template ({}); waiting for it", holder);
+    };
+    request.populate = [&](db::Session& session) {
+        TemplateProgress progress(ctx.progress());
+        Migrator migrator(session, c.migrations, s.trackingSchema, progress);
+        migrator.up(UpOptions{}, RunOptions{});
+        if (!c.seeds.empty()) {
+            Seeder seeder(session, c.seeds, s.trackingSchema, s.environment, progress);
+            SeedRunOptions options;
+            options.randomSeed = a.randomSeed;
+            seeder.run(options);
+        }
+    };
+    auto result = testdb::ensureTemplate(request);
+    ctx.endProgress();
+    return result;
+}
+
+json templateJson(const testdb::TemplateResult& t, const Contents& c) {
+    return {{"name", t.name},          {"key", c.key},        {"built", t.built},
+            {"duration_ms", t.ms},     {"bytes", t.bytes},    {"migrations", c.migrations.size()},
+            {"seeds", c.seeds.size()}, {"removed", t.removed}};
+}
+
+std::string templateLine(const testdb::TemplateResult& t, const Contents& c) {
+    const std::string size = std::to_string((t.bytes + (1 << 19)) >> 20) + " MB";
+    std::string line =
+        "template " + t.name + ": " +
+        (t.built ? "built in " + formatDurationMs(t.ms) + " (" +
+                       plural(static_cast<int64_t>(c.migrations.size()), "migration") + ", " +
+                       plural(static_cast<int64_t>(c.seeds.size()), "seed") + ", " + size + ")"
+                 : "up to date (" + size + ", found in " + formatDurationMs(t.ms) + ")");
+    for (const auto& r : t.removed) {
+        line += "; removed " + r;
+    }
+    return line;
+}
+
+// db template --drop-all: every template of the database (clones are databases of their
+// own and stay).
+int runDropTemplates(Context& ctx) {
+    const auto& target = ctx.settings().target;
+    auto admin = connectMaintenance(target, ctx.connectOptions());
+    const auto removed = testdb::pruneTemplates(*admin, target.database(), 0, "");
+    for (const auto& n : removed) {
+        ctx.out().line("dropped " + n);
+    }
+    if (removed.empty()) {
+        ctx.out().line("no templates of " + target.database() + "; nothing to do");
+    }
+    ctx.out().document({{"dropped", removed}});
+    return 0;
+}
+
+int runTemplate(Context& ctx, const TemplateArgs& a) {
+    if (a.dropAll) {
+        return runDropTemplates(ctx);
+    }
+    Contents c = readContents(ctx, a);
+    const auto t = ensureTemplate(ctx, a, c);
+    ctx.out().line(templateLine(t, c));
+    ctx.out().document(templateJson(t, c));
+    return 0;
+}
+
+struct CloneArgs {
+    TemplateArgs templ;
+    std::optional<std::string> name;
+    int count = 1;
+    std::string strategy = "auto";
+    std::vector<std::string> drop;
+    bool dropAll = false;
+};
+
+int runDrop(Context& ctx, const CloneArgs& a) {
+    const auto& target = ctx.settings().target;
+    auto admin = connectMaintenance(target, ctx.connectOptions());
+    const auto names = a.dropAll ? testdb::listClones(*admin, target.database()) : a.drop;
+    const auto result = testdb::dropClones(*admin, names);
+    for (const auto& n : result.dropped) {
+        ctx.out().line("dropped " + n);
+    }
+    for (const auto& n : result.missing) {
+        ctx.out().line("no database " + n + "; nothing to do");
+    }
+    if (a.dropAll && names.empty()) {
+        ctx.out().line("no clones of " + target.database() + "'s templates; nothing to do");
+    }
+    ctx.out().document({{"dropped", result.dropped}, {"missing", result.missing}});
+    return 0;
+}
+
+int runClone(Context& ctx, const CloneArgs& a) {
+    if (a.dropAll || !a.drop.empty()) {
+        return runDrop(ctx, a);
+    }
+    const auto wanted = testdb::parseStrategy(a.strategy);
+    const auto& target = ctx.settings().target;
+    const auto names = testdb::cloneNames(target.database(), a.name, a.count);
+    Contents c = readContents(ctx, a.templ);
+    const auto t = ensureTemplate(ctx, a.templ, c);
+    spdlog::info("{}", templateLine(t, c));
+    auto admin = connectMaintenance(target, ctx.connectOptions());
+    const auto clones = testdb::createClones(
+        *admin, t.name, names,
+        testdb::pickStrategy(wanted.value_or(testdb::CloneStrategy::Auto), t.bytes));
+    json items = json::array();
+    for (const auto& clone : clones) {
+        const std::string url = target.with("dbname", clone.name).withoutPassword();
+        ctx.out().line(url);
+        items.push_back({{"database", clone.name},
+                         {"url", url},
+                         {"strategy", clone.strategy},
+                         {"duration_ms", clone.ms}});
+    }
+    ctx.out().document({{"template", templateJson(t, c)}, {"clones", items}});
+    return 0;
+}
+
+void addTemplateOptions(CLI::App* cmd, TemplateArgs& a) {
+    cmd->add_option("--keep", a.keep,
+                    "Templates of this database to keep, the current one included (default 2)")
+        ->check(atLeast(1));
+    cmd->add_flag("--no-seeds", a.noSeeds, "Migrations only: load no seeds into the template");
+    cmd->add_option("--random-seed", a.randomSeed,
+                    "Seed of the random values of generate: seeds (default 1)");
+}
+
+}  // namespace
+
+void addTemplateCommands(CLI::App& db, Action& action) {
+    auto templ = std::make_shared<TemplateArgs>();
+    auto* t = db.add_subcommand(
+        "template", "Build (or find) the template database of the current migrations and seeds");
+    addTemplateOptions(t, *templ);
+    t->add_flag("--drop-all", templ->dropAll,
+                "Drop every template of this database instead (clones stay)");
+    t->callback(
+        [&action, templ] { action = [templ](Context& c) { return runTemplate(c, *templ); }; });
+
+    auto clone = std::make_shared<CloneArgs>();
+    auto* c = db.add_subcommand(
+        "clone", "Create migrated and seeded databases from the template and print their URLs");
+    c->add_option("NAME", clone->name, "Name of the new database (with --count: NAME_1 ...)");
+    c->add_option("--count", clone->count, "How many databases to create (default 1)")
+        ->check(atLeast(1));
+    c->add_option("--strategy", clone->strategy,
+                  "How to copy the template: auto (by its size), wal_log or file_copy")
+        ->check(CLI::IsMember({"auto", "wal_log", "file_copy"}));
+    addTemplateOptions(c, clone->templ);
+    auto* drop = c->add_option("--drop", clone->drop, "Drop these clones instead")->expected(1, -1);
+    auto* dropAll = c->add_flag("--drop-all", clone->dropAll,
+                                "Drop every clone of this database's templates instead");
+    drop->excludes(dropAll);
+    c->callback(
+        [&action, clone] { action = [clone](Context& ctx) { return runClone(ctx, *clone); }; });
+}
+
+}  // namespace dbtool::cli

@@ -1,0 +1,161 @@
+#include "testdb/templates.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <optional>
+
+#include "base/duration.hpp"
+#include "data/admin.hpp"
+#include "db/advisory_lock.hpp"
+#include "testdb/template_key.hpp"
+
+namespace dbtool::testdb {
+
+namespace {
+
+struct Found {
+    bool complete = false;  // IS_TEMPLATE: built to the end
+    int64_t bytes = 0;
+};
+
+std::optional<Found> probe(db::Session& admin, const std::string& name) {
+    auto r = admin.execParams(
+        "SELECT datistemplate, pg_database_size(oid) FROM pg_database WHERE datname = $1", {name});
+    if (PQntuples(r.get()) == 0) {
+        return std::nullopt;
+    }
+    return Found{PQgetvalue(r.get(), 0, 0)[0] == 't', std::stoll(PQgetvalue(r.get(), 0, 1))};
+}
+
+std::string lockScope(const std::string& name) {
+    return "template:" + name;
+}
+
+std::string utcNow() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+void dropQuietly(db::Session& admin, const std::string& name) {
+    try {
+        admin.runScript("DROP DATABASE IF EXISTS " + admin.quoteIdent(name) + " WITH (FORCE)");
+    } catch (const Error&) {
+        // Reported by the caller's own error; a leftover is dropped by the next build.
+    }
+}
+
+}  // namespace
+
+TemplateResult ensureTemplate(const TemplateRequest& request) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string database = request.target.database();
+    TemplateResult result;
+    result.name = templateName(database, request.key);
+    auto admin = connectMaintenance(request.target, request.options);
+    auto found = probe(*admin, result.name);
+    if (found && found->complete) {
+        result.bytes = found->bytes;
+        result.ms = msSince(start);
+        return result;
+    }
+    // Parallel jobs wanting the same template build it once: the others wait here, then
+    // find it complete.
+    db::AdvisoryLock lock(*admin, lockScope(result.name), request.onWait,
+                          "template database " + result.name);
+    found = probe(*admin, result.name);
+    if (!found || !found->complete) {
+        const std::string quoted = admin->quoteIdent(result.name);
+        if (found) {
+            // A build that died half-way (its lock went with its connection).
+            admin->runScript("DROP DATABASE " + quoted + " WITH (FORCE)");
+        }
+        admin->runScript("CREATE DATABASE " + quoted);
+        try {
+            {
+                auto session = db::Session::connect(request.target.with("dbname", result.name),
+                                                    request.options);
+                request.populate(*session);
+            }
+            admin->runScript("COMMENT ON DATABASE " + quoted + " IS " +
+                             admin->conn().quote("dbtool template of " + database + ": key " +
+                                                 request.key + ", built " + utcNow()));
+            // Last: from here on it is a template, complete.
+            admin->runScript("ALTER DATABASE " + quoted +
+                             " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
+        } catch (...) {
+            dropQuietly(*admin, result.name);
+            throw;
+        }
+        result.built = true;
+        result.removed = pruneTemplates(*admin, database, request.keep, result.name);
+        found = probe(*admin, result.name);
+    }
+    result.bytes = found ? found->bytes : 0;
+    result.ms = msSince(start);
+    return result;
+}
+
+std::vector<TemplateInfo> listTemplates(db::Session& maintenance, const std::string& database) {
+    auto r = maintenance.execParams(
+        "SELECT datname, pg_database_size(oid), coalesce(shobj_description(oid, 'pg_database'), "
+        "'') FROM pg_database WHERE datistemplate ORDER BY oid DESC");
+    std::vector<TemplateInfo> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+        std::string name = PQgetvalue(r.get(), i, 0);
+        if (isTemplateOf(name, database)) {
+            out.push_back({std::move(name), std::stoll(PQgetvalue(r.get(), i, 1)),
+                           PQgetvalue(r.get(), i, 2)});
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> pruneTemplates(db::Session& maintenance, const std::string& database,
+                                        int keep, const std::string& except) {
+    std::vector<std::string> removed;
+    int kept = except.empty() ? 0 : 1;
+    for (const auto& t : listTemplates(maintenance, database)) {
+        if (t.name == except) {
+            continue;
+        }
+        if (kept < keep) {
+            ++kept;
+            continue;
+        }
+        const std::string quoted = maintenance.quoteIdent(t.name);
+        maintenance.runScript("ALTER DATABASE " + quoted + " WITH IS_TEMPLATE false");
+        try {
+            maintenance.runScript("DROP DATABASE " + quoted);
+            removed.push_back(t.name);
+        } catch (const db::SqlError& e) {
+            // In use: a clone is being made from it right now. Left for the next prune.
+            maintenance.runScript("ALTER DATABASE " + quoted + " WITH IS_TEMPLATE true");
+            if (e.server().sqlstate != "55006") {
+                throw;
+            }
+        }
+    }
+    // Leftovers of builds that died, unless a build holds their lock right now.
+    auto r = maintenance.execParams("SELECT datname FROM pg_database WHERE NOT datistemplate");
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+        const std::string name = PQgetvalue(r.get(), i, 0);
+        if (!isTemplateOf(name, database) || name == except) {
+            continue;
+        }
+        const std::string key = std::to_string(db::AdvisoryLock::keyFor(lockScope(name)));
+        auto locked = maintenance.execParams("SELECT pg_try_advisory_lock($1::bigint)", {key});
+        if (PQgetvalue(locked.get(), 0, 0)[0] != 't') {
+            continue;
+        }
+        dropQuietly(maintenance, name);
+        maintenance.execParams("SELECT pg_advisory_unlock($1::bigint)", {key});
+        removed.push_back(name);
+    }
+    return removed;
+}
+
+}  // namespace dbtool::testdb

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/connection_target.hpp"
+#include "db/session.hpp"
+
+namespace dbtool::testdb {
+
+// Template databases for fast test databases (after IntegreSQL and pgtestdb): a database
+// migrated and seeded once, named after a key of everything that went into it
+// (template_key.hpp), marked IS_TEMPLATE with connections disallowed, and copied with
+// CREATE DATABASE ... TEMPLATE as often as needed. All of it happens through the server's
+// maintenance database with the target's user; the role needs CREATEDB.
+struct TemplateRequest {
+    ConnectionTarget target;  // the project's database: its server, user and name
+    db::ConnectOptions options;
+    std::string key;  // templateKey(...)
+    // Templates of the target's database kept, this one included; older ones are dropped
+    // (one in use by a clone being made right now is left for the next time).
+    int keep = 2;
+    // Migrates and seeds a new, empty template database.
+    std::function<void(db::Session&)> populate;
+    // Told when another process holds the build lock (it is building the same template).
+    std::function<void(const std::string&)> onWait;
+};
+
+struct TemplateResult {
+    std::string name;
+    bool built = false;  // false: it existed (or another process built it while we waited)
+    int64_t ms = 0;      // finding or building it
+    int64_t bytes = 0;   // pg_database_size
+    std::vector<std::string> removed;  // older templates dropped (--keep)
+};
+
+// Finds the template for request.key or builds it. One query when it exists. Otherwise,
+// under an advisory lock keyed by its name (so parallel CI jobs build it once): a leftover
+// of a build that died is dropped, the database is created, populated, commented and marked
+// IS_TEMPLATE true, ALLOW_CONNECTIONS false last, so a template is either complete or not
+// one. A failed build drops what it made and throws.
+TemplateResult ensureTemplate(const TemplateRequest& request);
+
+// The templates of `target`'s database on its server, newest first.
+struct TemplateInfo {
+    std::string name;
+    int64_t bytes = 0;
+    std::string comment;
+};
+std::vector<TemplateInfo> listTemplates(db::Session& maintenance, const std::string& database);
+
+// Drops the templates of `database` older than the newest `keep` (and `except`). Returns
+// those dropped; one that cannot be dropped now (a clone is being made from it) is skipped.
+std::vector<std::string> pruneTemplates(db::Session& maintenance, const std::string& database,
+                                        int keep, const std::string& except);
+
+}  // namespace dbtool::testdb
