@@ -87,7 +87,8 @@ class TemplateProgress : public MigrationObserver, public SeedObserver {
     size_t done_ = 0;
 };
 
-testdb::TemplateResult ensureTemplate(Context& ctx, const TemplateArgs& a, Contents& c) {
+testdb::TemplateResult ensureTemplate(Context& ctx, db::Session& admin, const TemplateArgs& a,
+                                      Contents& c) {
     const Settings& s = ctx.settings();
     testdb::TemplateRequest request;
     request.target = s.target;
@@ -108,7 +109,7 @@ testdb::TemplateResult ensureTemplate(Context& ctx, const TemplateArgs& a, Conte
             seeder.run(options);
         }
     };
-    auto result = testdb::ensureTemplate(request);
+    auto result = testdb::ensureTemplate(admin, request);
     ctx.endProgress();
     return result;
 }
@@ -154,7 +155,8 @@ int runTemplate(Context& ctx, const TemplateArgs& a) {
         return runDropTemplates(ctx);
     }
     Contents c = readContents(ctx, a);
-    const auto t = ensureTemplate(ctx, a, c);
+    auto admin = connectMaintenance(ctx.settings().target, ctx.connectOptions());
+    const auto t = ensureTemplate(ctx, *admin, a, c);
     ctx.out().line(templateLine(t, c));
     ctx.out().document(templateJson(t, c));
     return 0;
@@ -195,12 +197,14 @@ int runClone(Context& ctx, const CloneArgs& a) {
     const auto& target = ctx.settings().target;
     const auto names = testdb::cloneNames(target.database(), a.name, a.count);
     Contents c = readContents(ctx, a.templ);
-    const auto t = ensureTemplate(ctx, a.templ, c);
-    spdlog::info("{}", templateLine(t, c));
     auto admin = connectMaintenance(target, ctx.connectOptions());
-    const auto clones = testdb::createClones(
-        *admin, t.name, names,
-        testdb::pickStrategy(wanted.value_or(testdb::CloneStrategy::Auto), t.bytes));
+    const auto t = ensureTemplate(ctx, *admin, a.templ, c);
+    spdlog::info("{}", templateLine(t, c));
+    auto fsync = admin->execParams("SELECT current_setting('fsync')");
+    const bool fsyncOff = std::string(PQgetvalue(fsync.get(), 0, 0)) == "off";
+    const auto strategy =
+        testdb::pickStrategy(wanted.value_or(testdb::CloneStrategy::Auto), t.bytes, fsyncOff);
+    const auto clones = testdb::createClones(*admin, t.name, names, strategy);
     json items = json::array();
     for (const auto& clone : clones) {
         const std::string url = target.with("dbname", clone.name).withoutPassword();

@@ -41,11 +41,12 @@ std::map<std::string, std::string> clonesOnServer(db::Session& maintenance) {
 
 }  // namespace
 
-CloneStrategy pickStrategy(CloneStrategy wanted, int64_t templateBytes) {
+CloneStrategy pickStrategy(CloneStrategy wanted, int64_t templateBytes, bool fsyncOff) {
     if (wanted != CloneStrategy::Auto) {
         return wanted;
     }
-    return templateBytes >= kFileCopyFromBytes ? CloneStrategy::FileCopy : CloneStrategy::WalLog;
+    return fsyncOff || templateBytes >= kFileCopyFromBytes ? CloneStrategy::FileCopy
+                                                           : CloneStrategy::WalLog;
 }
 
 std::string strategyName(CloneStrategy strategy) {

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "base/duration.hpp"
-#include "data/admin.hpp"
 #include "db/advisory_lock.hpp"
 #include "testdb/template_key.hpp"
 
@@ -50,12 +49,12 @@ void dropQuietly(db::Session& admin, const std::string& name) {
 
 }  // namespace
 
-TemplateResult ensureTemplate(const TemplateRequest& request) {
+TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& request) {
     const auto start = std::chrono::steady_clock::now();
     const std::string database = request.target.database();
     TemplateResult result;
     result.name = templateName(database, request.key);
-    auto admin = connectMaintenance(request.target, request.options);
+    db::Session* admin = &maintenance;
     auto found = probe(*admin, result.name);
     if (found && found->complete) {
         result.bytes = found->bytes;

@@ -41,7 +41,8 @@ struct TemplateResult {
 // of a build that died is dropped, the database is created, populated, commented and marked
 // IS_TEMPLATE true, ALLOW_CONNECTIONS false last, so a template is either complete or not
 // one. A failed build drops what it made and throws.
-TemplateResult ensureTemplate(const TemplateRequest& request);
+// `maintenance` is a session on the server's maintenance database (connectMaintenance).
+TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& request);
 
 // The templates of `target`'s database on its server, newest first.
 struct TemplateInfo {
