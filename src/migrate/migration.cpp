@@ -1,10 +1,14 @@
 #include "migrate/migration.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
+#include <exception>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "base/text.hpp"
 #include "migrate/sql_lexer.hpp"
@@ -96,6 +100,35 @@ bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Mark
         marker.transaction = value == "true";
     }
     return true;
+}
+
+struct FileNameParts {
+    std::string version;
+    std::string name;
+    std::string kind;  // "", ".up" or ".down"
+};
+
+// VERSION_NAME.sql, VERSION_NAME.up.sql, VERSION_NAME.down.sql: digits, '_', a name without
+// path separators. Scanned by hand: a std::regex per file was a visible part of loading 1,000.
+std::optional<FileNameParts> splitMigrationFileName(const std::string& filename) {
+    const size_t digits = filename.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos || filename[digits] != '_' ||
+        !filename.ends_with(".sql")) {
+        return std::nullopt;
+    }
+    FileNameParts parts{filename.substr(0, digits),
+                        filename.substr(digits + 1, filename.size() - digits - 1 - 4), ""};
+    for (const char* kind : {".up", ".down"}) {
+        if (parts.name.size() > std::strlen(kind) && parts.name.ends_with(kind)) {
+            parts.name.resize(parts.name.size() - std::strlen(kind));
+            parts.kind = kind;
+            break;
+        }
+    }
+    if (parts.name.empty() || parts.name.find_first_of("/\\") != std::string::npos) {
+        return std::nullopt;
+    }
+    return parts;
 }
 
 // Checks what the server would reject or what would break dbtool's guarantees.
@@ -265,6 +298,61 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
     return migration;
 }
 
+namespace {
+
+// A migration file read and, in the one-file layout, parsed; failures kept to be reported in
+// file order.
+struct Prepared {
+    std::optional<FileNameParts> parts;
+    std::string raw;
+    std::exception_ptr unreadable;
+    std::optional<Migration> parsed;
+    std::exception_ptr unparsable;
+};
+
+// Reads and parses the files on a few threads (about 15 microseconds each, most of loading
+// 1,000 migrations); loadMigrations then goes through them in order as before.
+std::vector<Prepared> prepareInParallel(const std::vector<fs::path>& files,
+                                        const LoadOptions& options) {
+    std::vector<Prepared> out(files.size());
+    auto prepare = [&](size_t first, size_t step) {
+        for (size_t i = first; i < files.size(); i += step) {
+            Prepared& p = out[i];
+            p.parts = splitMigrationFileName(files[i].filename().string());
+            if (!p.parts) {
+                continue;
+            }
+            try {
+                p.raw = readFile(files[i]);
+            } catch (...) {
+                p.unreadable = std::current_exception();
+                continue;
+            }
+            if (p.parts->kind.empty()) {
+                try {
+                    p.parsed =
+                        parseMigration(files[i], p.raw, p.parts->version, p.parts->name, options);
+                } catch (...) {
+                    p.unparsable = std::current_exception();
+                }
+            }
+        }
+    };
+    const size_t threads = std::min<size_t>(
+        {std::max(1u, std::thread::hardware_concurrency()), 4, files.size() / 64 + 1});
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) {
+        helpers.emplace_back(prepare, t, threads);
+    }
+    prepare(0, threads);
+    for (auto& h : helpers) {
+        h.join();
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
@@ -282,17 +370,19 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
     }
     std::sort(files.begin(), files.end());
 
-    static const std::regex nameRe(R"(^([0-9]+)_([^/\\]+?)(\.up|\.down)?\.sql$)");
+    const auto prepared = prepareInParallel(files, options);
     std::vector<Error> problems;
     struct Pending {
         Migration migration;
         std::vector<fs::path> files;
     };
     std::map<std::string, Pending> byVersion;  // canonical version -> migration
-    for (const auto& path : files) {
+    for (size_t index = 0; index < files.size(); ++index) {
+        const fs::path& path = files[index];
+        const Prepared& ready = prepared[index];
         const std::string filename = path.filename().string();
-        std::smatch m;
-        if (!std::regex_match(filename, m, nameRe)) {
+        const auto& parts = ready.parts;
+        if (!parts) {
             problems.emplace_back(ExitCode::InvalidInput,
                                   "malformed migration file name '" + filename + "'",
                                   SourceLocation{path.string()},
@@ -300,11 +390,12 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
                                   "20240101120000_create_users.sql (or a .up.sql/.down.sql pair)");
             continue;
         }
-        const std::string version = m[1];
-        const std::string name = m[2];
-        const std::string kind = m[3];
+        const auto& [version, name, kind] = *parts;
         try {
-            const std::string raw = readFile(path);
+            if (ready.unreadable) {
+                std::rethrow_exception(ready.unreadable);
+            }
+            const std::string& raw = ready.raw;
             Pending& slot = byVersion[canonicalVersion(version)];
             const bool clash =
                 !slot.files.empty() &&
@@ -323,7 +414,10 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
             }
             slot.files.push_back(path);
             if (kind.empty()) {
-                slot.migration = parseMigration(path, raw, version, name, options);
+                if (ready.unparsable) {
+                    std::rethrow_exception(ready.unparsable);
+                }
+                slot.migration = *ready.parsed;
             } else {
                 checkUtf8(path, raw);
                 Migration& mig = slot.migration;
