@@ -9,12 +9,17 @@
 #   W3     OUTDIR/w3/schema.sql: a users table (serial id, name, email, age, active, created_at);
 #          ROWS rows as OUTDIR/w3/users.csv and as three seed directories:
 #          inline/ (YAML rows), generate/ (a generate: seed), csv/ (a csv: seed).
+#   W5     OUTDIR/w5/seeds: a seed of 100 rows for the first table of W1 (a migrated and seeded
+#          database for db clone).
+#   W6     OUTDIR/w6/001_users.yaml: W6_ROWS (default 100,000) users as inline YAML rows, the
+#          rows bench/peers/sequelize-seeders inserts with one bulkInsert.
 set -euo pipefail
 out=$1
 migrations=$2
 rows=$3
 rm -rf "$out"
-mkdir -p "$out/w1/migrations" "$out/w3/inline" "$out/w3/generate" "$out/w3/csv"
+mkdir -p "$out/w1/migrations" "$out/w3/inline" "$out/w3/generate" "$out/w3/csv" "$out/w5/seeds" \
+  "$out/w6"
 
 # W1
 {
@@ -66,3 +71,14 @@ users:
 YAML
 printf 'users:\n  csv: users.csv\n' >"$out/w3/csv/001_users.yaml"
 ln -f "$out/w3/users.csv" "$out/w3/csv/users.csv"
+
+# W5
+awk 'BEGIN { print "bench_t1:"; for (i = 1; i <= 100; i++) printf "  - {name: seeded %d}\n", i }' \
+  >"$out/w5/seeds/001_rows.yaml"
+
+# W6: the same values as the sequelize seeder computes (created_at: day 1 + i % 28).
+awk -v n="${W6_ROWS:-100000}" 'BEGIN {
+  print "users:"
+  for (i = 1; i <= n; i++)
+    printf "  - {name: User %d, email: user%d@example.com, age: %d, active: %s, created_at: 2024-01-%02d 10:00:00+00}\n", i, i, 18 + i % 70, (i % 3 ? "true" : "false"), 1 + i % 28
+}' >"$out/w6/001_users.yaml"
