@@ -187,19 +187,15 @@ void MigrationTable::insert(const std::string& version, const std::string& name,
          executionMs ? std::optional<std::string>(std::to_string(*executionMs)) : std::nullopt});
 }
 
-Session::PipelineStep MigrationTable::markStep(const std::string& version) {
-    return {"SELECT set_config('dbtool.unit', $1, true)", {version}};
-}
-
 Session::PipelineStep MigrationTable::insertStep(const std::string& version,
                                                  const std::string& name,
                                                  const std::string& checksum) const {
     return {"INSERT INTO " + qualifiedName() +
                 " (version, name, checksum, applied_at, execution_ms) "
-                "SELECT $1, $2, $3, clock_timestamp(), "
-                "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint "
-                "WHERE current_setting('dbtool.unit', true) = $4 RETURNING execution_ms",
-            {version, name, checksum, version}};
+                "VALUES ($1, $2, $3, clock_timestamp(), "
+                "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint) "
+                "RETURNING execution_ms",
+            {version, name, checksum}};
 }
 
 void MigrationTable::remove(const std::string& version) {

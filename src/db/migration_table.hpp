@@ -65,11 +65,9 @@ class MigrationTable {
                 std::optional<int64_t> executionMs);
     void remove(const std::string& version);
 
-    // insert() as steps of a pipeline (Session::pipeline) that runs a migration in one round
-    // trip: markStep goes right after BEGIN, insertStep before COMMIT. The insert records the
-    // time since BEGIN as execution_ms (and returns it), and writes nothing unless it runs in
-    // the transaction markStep marked, so a section that ended the transaction leaves no row.
-    static Session::PipelineStep markStep(const std::string& version);
+    // insert() as a step of a pipeline (Session::pipeline) that runs a migration in one round
+    // trip, between BEGIN and COMMIT: it records the time since BEGIN as execution_ms and
+    // returns it.
     Session::PipelineStep insertStep(const std::string& version, const std::string& name,
                                      const std::string& checksum) const;
 

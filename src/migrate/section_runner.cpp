@@ -70,7 +70,6 @@ std::optional<int64_t> applyInOneRoundTrip(db::Session& session, const Migration
     std::vector<db::Session::PipelineStep> steps;
     steps.reserve(statements.size() + 4);
     steps.push_back({"BEGIN", {}});
-    steps.push_back(db::MigrationTable::markStep(m.version));
     for (const auto& st : statements) {
         if (st.firstWord == "COPY") {  // COPY cannot run in a pipeline
             return std::nullopt;
@@ -79,7 +78,7 @@ std::optional<int64_t> applyInOneRoundTrip(db::Session& session, const Migration
     }
     steps.push_back(table.insertStep(m.version, m.name, m.checksum));
     steps.push_back({"COMMIT", {}});
-    const size_t first = 2;  // the section's first step
+    const size_t first = 1;  // the section's first step
     const size_t insert = steps.size() - 2;
 
     RollbackUnlessIdle rollback{session};
@@ -94,11 +93,14 @@ std::optional<int64_t> applyInOneRoundTrip(db::Session& session, const Migration
         }
         throw;
     }
+    // Nothing in the section can have ended the transaction before the tracking row: every
+    // statement went as a message of its own, which the server refuses to hold two
+    // statements, and loading refused COMMIT, ROLLBACK, END, ABORT and PREPARE TRANSACTION
+    // (procedures and DO blocks cannot end a transaction that BEGIN opened).
     const PGresult* recorded = results.size() > insert ? results[insert].get() : nullptr;
     if (recorded == nullptr || PQntuples(recorded) != 1) {
-        throw Error(ExitCode::Database, "migration " + m.label() + " ended dbtool's transaction",
-                    {section.file.string()},
-                    "remove COMMIT/ROLLBACK from it, or mark the section transaction:false");
+        throw Error(ExitCode::Database, "migration " + m.label() + " was not recorded",
+                    {section.file.string()});
     }
     return std::stoll(PQgetvalue(recorded, 0, 0));
 }
