@@ -3,9 +3,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include "base/duration.hpp"
 #include "base/text.hpp"
+#include "base/versions.hpp"
 #include "cli/context.hpp"
 #include "data/admin.hpp"
 #include "migrate/migrator.hpp"
@@ -30,28 +32,30 @@ struct TemplateArgs {
     uint64_t randomSeed = 1;
 };
 
-// What goes into a template, read and checked before the server is touched.
+// What goes into a template. The key comes from the files' bytes (migrations are not parsed:
+// a template found by its key was built from exactly these files); they are loaded and
+// checked only when the template has to be built.
 struct Contents {
-    std::vector<Migration> migrations;
     std::vector<SeedFile> seeds;
+    int migrations = 0;  // distinct versions among the files
     std::string key;
 };
 
 Contents readContents(Context& ctx, const TemplateArgs& a) {
     const Settings& s = ctx.settings();
     Contents c;
-    c.migrations = loadMigrations(s.migrationsDir);
+    std::vector<std::string> lines = {"tracking-schema " + s.trackingSchema};
+    std::set<std::string> versions;
+    for (const auto& f : migrationFileDigests(s.migrationsDir)) {
+        lines.push_back("migration-file " + f.fileName + " " + f.sha256);
+        if (!f.version.empty()) {
+            versions.insert(canonicalVersion(f.version));
+        }
+    }
+    c.migrations = static_cast<int>(versions.size());
     std::error_code ec;
     if (!a.noSeeds && fs::is_directory(s.seedsDir, ec)) {
         c.seeds = findSeedFiles(s.seedsDir, s.environment);
-    }
-    std::vector<std::string> lines = {"tracking-schema " + s.trackingSchema};
-    for (const auto& m : c.migrations) {
-        // The up section's checksum (what tracking records) and the rest of the file too:
-        // any change to a migration file makes a new template.
-        lines.push_back("migration " + m.version + " " + m.name + " " + m.checksum + " " +
-                        sha256Hex(m.down.sql) + (m.up.transaction ? "" : " up-no-transaction") +
-                        (m.down.transaction ? "" : " down-no-transaction"));
     }
     if (a.noSeeds) {
         lines.emplace_back("no-seeds");
@@ -100,7 +104,7 @@ testdb::TemplateResult ensureTemplate(Context& ctx, db::Session& admin, const Te
     };
     request.populate = [&](db::Session& session) {
         TemplateProgress progress(ctx.progress());
-        Migrator migrator(session, c.migrations, s.trackingSchema, progress);
+        Migrator migrator(session, loadMigrations(s.migrationsDir), s.trackingSchema, progress);
         migrator.up(UpOptions{}, RunOptions{});
         if (!c.seeds.empty()) {
             Seeder seeder(session, c.seeds, s.trackingSchema, s.environment, progress);
@@ -114,20 +118,26 @@ testdb::TemplateResult ensureTemplate(Context& ctx, db::Session& admin, const Te
     return result;
 }
 
-json templateJson(const testdb::TemplateResult& t, const Contents& c) {
-    return {{"name", t.name},          {"key", c.key},        {"built", t.built},
-            {"duration_ms", t.ms},     {"bytes", t.bytes},    {"migrations", c.migrations.size()},
-            {"seeds", c.seeds.size()}, {"removed", t.removed}};
+// The template's size, for display and the choice of a copy strategy; -1 when not measured.
+json templateJson(const testdb::TemplateResult& t, const Contents& c, int64_t bytes) {
+    return {{"name", t.name},
+            {"key", c.key},
+            {"built", t.built},
+            {"duration_ms", t.ms},
+            {"bytes", bytes < 0 ? json(nullptr) : json(bytes)},
+            {"migrations", c.migrations},
+            {"seeds", c.seeds.size()},
+            {"removed", t.removed}};
 }
 
-std::string templateLine(const testdb::TemplateResult& t, const Contents& c) {
-    const std::string size = std::to_string((t.bytes + (1 << 19)) >> 20) + " MB";
+std::string templateLine(const testdb::TemplateResult& t, const Contents& c, int64_t bytes) {
+    const std::string size =
+        bytes < 0 ? "" : ", " + std::to_string((bytes + (1 << 19)) >> 20) + " MB";
     std::string line =
         "template " + t.name + ": " +
-        (t.built ? "built in " + formatDurationMs(t.ms) + " (" +
-                       plural(static_cast<int64_t>(c.migrations.size()), "migration") + ", " +
-                       plural(static_cast<int64_t>(c.seeds.size()), "seed") + ", " + size + ")"
-                 : "up to date (" + size + ", found in " + formatDurationMs(t.ms) + ")");
+        (t.built ? "built in " + formatDurationMs(t.ms) + " (" + plural(c.migrations, "migration") +
+                       ", " + plural(static_cast<int64_t>(c.seeds.size()), "seed") + size + ")"
+                 : "up to date (found in " + formatDurationMs(t.ms) + size + ")");
     for (const auto& r : t.removed) {
         line += "; removed " + r;
     }
@@ -157,8 +167,9 @@ int runTemplate(Context& ctx, const TemplateArgs& a) {
     Contents c = readContents(ctx, a);
     auto admin = connectMaintenance(ctx.settings().target, ctx.connectOptions());
     const auto t = ensureTemplate(ctx, *admin, a, c);
-    ctx.out().line(templateLine(t, c));
-    ctx.out().document(templateJson(t, c));
+    const int64_t bytes = testdb::databaseBytes(*admin, t.name);
+    ctx.out().line(templateLine(t, c, bytes));
+    ctx.out().document(templateJson(t, c, bytes));
     return 0;
 }
 
@@ -199,11 +210,15 @@ int runClone(Context& ctx, const CloneArgs& a) {
     Contents c = readContents(ctx, a.templ);
     auto admin = connectMaintenance(target, ctx.connectOptions());
     const auto t = ensureTemplate(ctx, *admin, a.templ, c);
-    spdlog::info("{}", templateLine(t, c));
+    const auto choice = wanted.value_or(testdb::CloneStrategy::Auto);
     auto fsync = admin->execParams("SELECT current_setting('fsync')");
     const bool fsyncOff = std::string(PQgetvalue(fsync.get(), 0, 0)) == "off";
-    const auto strategy =
-        testdb::pickStrategy(wanted.value_or(testdb::CloneStrategy::Auto), t.bytes, fsyncOff);
+    // The size only matters to the automatic choice on a durable server.
+    const int64_t bytes = choice == testdb::CloneStrategy::Auto && !fsyncOff
+                              ? testdb::databaseBytes(*admin, t.name)
+                              : -1;
+    spdlog::info("{}", templateLine(t, c, bytes));
+    const auto strategy = testdb::pickStrategy(choice, bytes, fsyncOff);
     const auto clones = testdb::createClones(*admin, t.name, names, strategy);
     json items = json::array();
     for (const auto& clone : clones) {
@@ -214,7 +229,7 @@ int runClone(Context& ctx, const CloneArgs& a) {
                          {"strategy", clone.strategy},
                          {"duration_ms", clone.ms}});
     }
-    ctx.out().document({{"template", templateJson(t, c)}, {"clones", items}});
+    ctx.out().document({{"template", templateJson(t, c, bytes)}, {"clones", items}});
     return 0;
 }
 

@@ -300,6 +300,19 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
 
 namespace {
 
+// The .sql files of `dir` (not hidden ones), in name order.
+std::vector<fs::path> migrationFiles(const fs::path& dir) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        const std::string filename = entry.path().filename().string();
+        if (entry.is_regular_file() && !filename.starts_with(".") && filename.ends_with(".sql")) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
 // A migration file read and, in the one-file layout, parsed; failures kept to be reported in
 // file order.
 struct Prepared {
@@ -353,6 +366,22 @@ std::vector<Prepared> prepareInParallel(const std::vector<fs::path>& files,
 
 }  // namespace
 
+std::vector<MigrationFileDigest> migrationFileDigests(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        return {};  // loadMigrations says so when the template is built
+    }
+    std::vector<MigrationFileDigest> out;
+    for (const auto& path : migrationFiles(dir)) {
+        const std::string name = path.filename().string();
+        const auto parts = splitMigrationFileName(name);
+        Sha256 hash;
+        hash.updateFile(path);
+        out.push_back({name, parts ? parts->version : "", hash.hex()});
+    }
+    return out;
+}
+
 std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
@@ -361,15 +390,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
                     "create it (`dbtool migrate create NAME` does), or point --migrations-dir / "
                     "DBTOOL_MIGRATIONS_DIR / migrations_dir at it");
     }
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        const std::string filename = entry.path().filename().string();
-        if (entry.is_regular_file() && !filename.starts_with(".") && filename.ends_with(".sql")) {
-            files.push_back(entry.path());
-        }
-    }
-    std::sort(files.begin(), files.end());
-
+    const auto files = migrationFiles(dir);
     const auto prepared = prepareInParallel(files, options);
     std::vector<Error> problems;
     struct Pending {

@@ -56,6 +56,16 @@ Migration parseMigration(const std::filesystem::path& file, std::string_view con
 std::vector<Migration> loadMigrations(const std::filesystem::path& dir,
                                       const LoadOptions& options = {});
 
+// Every file loadMigrations would read, with the SHA-256 of its bytes, in name order, without
+// parsing any: what a template database's key needs (db clone), at a fraction of the cost.
+// `version` is the file name's version ("" when the name is malformed).
+struct MigrationFileDigest {
+    std::string fileName;
+    std::string version;
+    std::string sha256;
+};
+std::vector<MigrationFileDigest> migrationFileDigests(const std::filesystem::path& dir);
+
 // A new version for a migration in `dir`: in a folder numbered sequentially (every version
 // at most 10 digits: 1, 2 or golang-migrate's 000001, 000002), the next number with the same
 // zero padding; otherwise the UTC time YYYYMMDDHHMMSS, moved one second on while a file in

@@ -12,18 +12,13 @@ namespace dbtool::testdb {
 
 namespace {
 
-struct Found {
-    bool complete = false;  // IS_TEMPLATE: built to the end
-    int64_t bytes = 0;
-};
-
-std::optional<Found> probe(db::Session& admin, const std::string& name) {
-    auto r = admin.execParams(
-        "SELECT datistemplate, pg_database_size(oid) FROM pg_database WHERE datname = $1", {name});
+// Whether the template exists, and whether it is complete (IS_TEMPLATE: built to the end).
+std::optional<bool> probe(db::Session& admin, const std::string& name) {
+    auto r = admin.execParams("SELECT datistemplate FROM pg_database WHERE datname = $1", {name});
     if (PQntuples(r.get()) == 0) {
         return std::nullopt;
     }
-    return Found{PQgetvalue(r.get(), 0, 0)[0] == 't', std::stoll(PQgetvalue(r.get(), 0, 1))};
+    return PQgetvalue(r.get(), 0, 0)[0] == 't';
 }
 
 std::string lockScope(const std::string& name) {
@@ -56,8 +51,7 @@ TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& r
     result.name = templateName(database, request.key);
     db::Session* admin = &maintenance;
     auto found = probe(*admin, result.name);
-    if (found && found->complete) {
-        result.bytes = found->bytes;
+    if (found && *found) {
         result.ms = msSince(start);
         return result;
     }
@@ -66,7 +60,7 @@ TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& r
     db::AdvisoryLock lock(*admin, lockScope(result.name), request.onWait,
                           "template database " + result.name);
     found = probe(*admin, result.name);
-    if (!found || !found->complete) {
+    if (!found || !*found) {
         const std::string quoted = admin->quoteIdent(result.name);
         if (found) {
             // A build that died half-way (its lock went with its connection).
@@ -91,11 +85,15 @@ TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& r
         }
         result.built = true;
         result.removed = pruneTemplates(*admin, database, request.keep, result.name);
-        found = probe(*admin, result.name);
     }
-    result.bytes = found ? found->bytes : 0;
     result.ms = msSince(start);
     return result;
+}
+
+int64_t databaseBytes(db::Session& maintenance, const std::string& name) {
+    auto r = maintenance.execParams(
+        "SELECT pg_database_size(oid) FROM pg_database WHERE datname = $1", {name});
+    return PQntuples(r.get()) > 0 ? std::stoll(PQgetvalue(r.get(), 0, 0)) : 0;
 }
 
 std::vector<TemplateInfo> listTemplates(db::Session& maintenance, const std::string& database) {

@@ -32,7 +32,6 @@ struct TemplateResult {
     std::string name;
     bool built = false;  // false: it existed (or another process built it while we waited)
     int64_t ms = 0;      // finding or building it
-    int64_t bytes = 0;   // pg_database_size
     std::vector<std::string> removed;  // older templates dropped (--keep)
 };
 
@@ -43,6 +42,10 @@ struct TemplateResult {
 // one. A failed build drops what it made and throws.
 // `maintenance` is a session on the server's maintenance database (connectMaintenance).
 TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& request);
+
+// pg_database_size of a database: it walks every file of it (a few milliseconds for a
+// template of thousands of tables), so only asked for when needed.
+int64_t databaseBytes(db::Session& maintenance, const std::string& name);
 
 // The templates of `target`'s database on its server, newest first.
 struct TemplateInfo {

@@ -216,6 +216,23 @@ TEST_F(Migrate, LaterMigrationsInOneRoundTripKeepPositionsAndTimes) {
     migration("3_dup.sql", "-- migrate:up\nCREATE TABLE t (a int PRIMARY KEY);\n");
     EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
     EXPECT_EQ(applied(), (std::vector<std::string>{"1", "2", "3"}));
+    // A section too large for one pipeline (over 32 KiB) takes the ordinary path, with the
+    // same positions.
+    std::string big = "-- migrate:up\nCREATE TABLE big (v text);\n";
+    for (int i = 0; i < 800; ++i) {
+        big += "INSERT INTO big VALUES ('" + std::string(40, 'x') + "');\n";
+    }
+    big += "INSERT INTO big VALUES (1/0);\n";
+    migration("4_big.sql", big);
+    r = dbtool({"migrate", "up"});
+    EXPECT_EQ(r.exitCode, 6);
+    EXPECT_THAT(r.err, HasSubstr("4_big.sql:803:1"));
+    EXPECT_FALSE(tableExists("big"));
+    big.erase(big.rfind("INSERT INTO big VALUES (1/0);"));
+    migration("4_big.sql", big);
+    EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 0);
+    EXPECT_EQ(scalar("SELECT count(*) FROM big"), "800");
+    EXPECT_NE(scalar("SELECT execution_ms FROM schema_migrations WHERE version = '4'"), "<null>");
 }
 
 TEST_F(Migrate, SingleTransactionIsAllOrNothing) {
