@@ -39,7 +39,7 @@ struct Marker {
 
 // Recognises "-- migrate:up [options]" lines. Returns false for ordinary lines; throws for a
 // line that is clearly meant as a marker but is wrong.
-bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Marker& marker) {
+bool parseMarker(std::string_view line, const fs::path& file, int lineNo, Marker& marker) {
     // The grammar is `--` blanks `migrate:` letters options; checked by hand because this
     // runs on every line of every migration (std::regex was a tenth of `migrate status`).
     auto blank = [](char c) {
@@ -61,7 +61,7 @@ bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Mark
            (std::isalpha(static_cast<unsigned char>(line[at])) != 0 || line[at] == '_')) {
         ++at;
     }
-    const std::string direction = line.substr(directionStart, at - directionStart);
+    const std::string direction(line.substr(directionStart, at - directionStart));
     if (direction != "up" && direction != "down") {
         throw Error(
             ExitCode::InvalidInput,
@@ -80,7 +80,7 @@ bool parseMarker(const std::string& line, const fs::path& file, int lineNo, Mark
         while (at < line.size() && !blank(line[at])) {
             ++at;
         }
-        const std::string option = line.substr(optionStart, at - optionStart);
+        const std::string option(line.substr(optionStart, at - optionStart));
         const int column = static_cast<int>(optionStart) + 1;
         const size_t colon = option.find(':');
         const std::string key = option.substr(0, colon);
@@ -204,7 +204,7 @@ MigrationSection parsePairFile(const fs::path& file, const std::string& text, bo
         if (end == std::string::npos) {
             end = text.size();
         }
-        const std::string line = text.substr(pos, end - pos);
+        const std::string_view line = std::string_view(text).substr(pos, end - pos);
         if (line.find_first_not_of(" \t") == std::string::npos) {
             pos = end + 1;
             ++lineNo;
@@ -255,7 +255,7 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
         if (end == std::string::npos) {
             end = text.size();
         }
-        const std::string line = text.substr(pos, end - pos);
+        const std::string_view line = std::string_view(text).substr(pos, end - pos);
         Marker marker;
         if (parseMarker(line, file, lineNo, marker)) {
             int& seen = marker.isUp ? upMarkerLine : downMarkerLine;
@@ -302,14 +302,20 @@ namespace {
 
 // The .sql files of `dir` (not hidden ones), in name order.
 std::vector<fs::path> migrationFiles(const fs::path& dir) {
-    std::vector<fs::path> files;
+    std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(dir)) {
-        const std::string filename = entry.path().filename().string();
+        std::string filename = entry.path().filename().string();
         if (entry.is_regular_file() && !filename.starts_with(".") && filename.ends_with(".sql")) {
-            files.push_back(entry.path());
+            names.push_back(std::move(filename));
         }
     }
-    std::sort(files.begin(), files.end());
+    // By name as strings: comparing paths goes component by component, a tenth of loading.
+    std::sort(names.begin(), names.end());
+    std::vector<fs::path> files;
+    files.reserve(names.size());
+    for (const auto& name : names) {
+        files.push_back(dir / name);
+    }
     return files;
 }
 
@@ -391,7 +397,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
                     "DBTOOL_MIGRATIONS_DIR / migrations_dir at it");
     }
     const auto files = migrationFiles(dir);
-    const auto prepared = prepareInParallel(files, options);
+    auto prepared = prepareInParallel(files, options);
     std::vector<Error> problems;
     struct Pending {
         Migration migration;
@@ -400,7 +406,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
     std::map<std::string, Pending> byVersion;  // canonical version -> migration
     for (size_t index = 0; index < files.size(); ++index) {
         const fs::path& path = files[index];
-        const Prepared& ready = prepared[index];
+        Prepared& ready = prepared[index];
         const std::string filename = path.filename().string();
         const auto& parts = ready.parts;
         if (!parts) {
@@ -438,7 +444,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
                 if (ready.unparsable) {
                     std::rethrow_exception(ready.unparsable);
                 }
-                slot.migration = *ready.parsed;
+                slot.migration = std::move(*ready.parsed);
             } else {
                 checkUtf8(path, raw);
                 Migration& mig = slot.migration;
