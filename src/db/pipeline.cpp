@@ -13,6 +13,11 @@ std::vector<ResultPtr> Session::pipeline(const std::vector<PipelineStep>& steps)
         }
         return makeSqlError("", e);
     };
+    for (const auto& step : steps) {  // prepared before the pipeline starts, once a session
+        if (step.prepared) {
+            preparedName(step.sql, static_cast<int>(step.params.size()));
+        }
+    }
     if (PQenterPipelineMode(c) == 0) {
         throw broken();
     }
@@ -26,8 +31,12 @@ std::vector<ResultPtr> Session::pipeline(const std::vector<PipelineStep>& steps)
         for (const auto& p : step.params) {
             values.push_back(p ? p->c_str() : nullptr);
         }
-        if (PQsendQueryParams(c, step.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                              values.data(), nullptr, nullptr, 0) == 0) {
+        const int n = static_cast<int>(values.size());
+        const int sent = step.prepared ? PQsendQueryPrepared(c, prepared_.at(step.sql).c_str(), n,
+                                                             values.data(), nullptr, nullptr, 0)
+                                       : PQsendQueryParams(c, step.sql.c_str(), n, nullptr,
+                                                           values.data(), nullptr, nullptr, 0);
+        if (sent == 0) {
             throw broken();
         }
     }

@@ -302,8 +302,7 @@ SchemaSnapshot takeSchemaSnapshot(Session& session, const SnapshotOptions& optio
     return snapshot;
 }
 
-TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options,
-                                const TouchedScope& scope) {
+std::string touchedQuery(const SnapshotOptions& options, const TouchedScope& scope) {
     // The scope goes into the text, not parameters: the query is planned once per scope (a
     // generic plan with parameters cannot use the oid indexes as well), and a scope is kept
     // for many calls.
@@ -313,21 +312,29 @@ TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options
     }
     std::string sql = replaced(cached(options.owners, touchedObjectsSql), "/*WM*/",
                                std::to_string(std::stoull(scope.watermark)));
-    sql = replaced(sql, "/*KNOWN*/", known.empty() ? "0" : known);
-    auto r = session.execPrepared(sql, {});
+    return replaced(sql, "/*KNOWN*/", known.empty() ? "0" : known);
+}
+
+TouchedSnapshot readTouched(const PGresult* r) {
     TouchedSnapshot out;
-    for (int i = 0; i < PQntuples(r.get()); ++i) {
-        if (PQgetvalue(r.get(), i, 0)[0] == 'o') {
-            addObject(out.snapshot, r.get(), i, 1);
+    for (int i = 0; i < PQntuples(r); ++i) {
+        if (PQgetvalue(r, i, 0)[0] == 'o') {
+            addObject(out.snapshot, r, i, 1);
             continue;
         }
-        TouchedObject t{PQgetvalue(r.get(), i, 1), std::nullopt};
-        if (!PQgetisnull(r.get(), i, 3)) {
-            t.anchor = PQgetvalue(r.get(), i, 3);
+        TouchedObject t{PQgetvalue(r, i, 1), std::nullopt};
+        if (!PQgetisnull(r, i, 3)) {
+            t.anchor = PQgetvalue(r, i, 3);
         }
         out.touched.push_back(std::move(t));
     }
     return out;
+}
+
+TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options,
+                                const TouchedScope& scope) {
+    auto r = session.execPrepared(touchedQuery(options, scope), {});
+    return readTouched(r.get());
 }
 
 std::string catalogWatermark(Session& session) {

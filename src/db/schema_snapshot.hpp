@@ -60,6 +60,10 @@ struct TouchedScope {
 // for many migrations.
 TouchedSnapshot snapshotTouched(Session& session, const SnapshotOptions& options,
                                 const TouchedScope& scope = {});
+// The same in two halves, for a pipeline: the query (run it as a prepared step) and the
+// reading of its result.
+std::string touchedQuery(const SnapshotOptions& options, const TouchedScope& scope);
+TouchedSnapshot readTouched(const PGresult* result);
 // The highest OID now in the catalogs a scope reads: a watermark for the next transactions.
 std::string catalogWatermark(Session& session);
 

@@ -456,21 +456,25 @@ ResultPtr checked(PGconn* conn, PGresult* raw) {
 }
 }  // namespace
 
-ResultPtr Session::execPrepared(const std::string& sql,
-                                const std::vector<std::optional<std::string>>& params) {
+const std::string& Session::preparedName(const std::string& sql, int params) {
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
         const std::string name = "dbtool_" + std::to_string(prepared_.size() + 1);
-        checked(raw(), PQprepare(raw(), name.c_str(), sql.c_str(), static_cast<int>(params.size()),
-                                 nullptr));
+        checked(raw(), PQprepare(raw(), name.c_str(), sql.c_str(), params, nullptr));
         it = prepared_.emplace(sql, name).first;
     }
+    return it->second;
+}
+
+ResultPtr Session::execPrepared(const std::string& sql,
+                                const std::vector<std::optional<std::string>>& params) {
+    const std::string& name = preparedName(sql, static_cast<int>(params.size()));
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) {
         values.push_back(p ? p->c_str() : nullptr);
     }
-    return checked(raw(), PQexecPrepared(raw(), it->second.c_str(), static_cast<int>(values.size()),
+    return checked(raw(), PQexecPrepared(raw(), name.c_str(), static_cast<int>(values.size()),
                                          values.data(), nullptr, nullptr, 0));
 }
 

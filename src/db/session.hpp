@@ -106,6 +106,9 @@ class Session {
     struct PipelineStep {
         std::string sql;
         std::vector<std::optional<std::string>> params;
+        // Run through a prepared statement cached by its text (as execPrepared): planned once
+        // per session instead of on every run.
+        bool prepared = false;
     };
     // Sends every step in libpq's pipeline mode and syncs once: one round trip for all of
     // them. The server runs them in order and skips the rest after a failure; the result of
@@ -127,6 +130,8 @@ class Session {
 
   private:
     Session(std::unique_ptr<Connection> conn, ConnectionTarget target);
+    // The name of the prepared statement of `sql`, preparing it on first use.
+    const std::string& preparedName(const std::string& sql, int params);
 
     std::unique_ptr<Connection> conn_;
     ConnectionTarget target_;

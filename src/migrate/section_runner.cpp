@@ -60,47 +60,55 @@ struct RollbackUnlessIdle {
 };
 }  // namespace
 
-std::optional<int64_t> applyInOneRoundTrip(db::Session& session, const Migration& m,
-                                           const db::MigrationTable& table) {
-    const MigrationSection& section = m.up;
+std::optional<std::vector<db::ResultPtr>> runSectionInPipeline(
+    db::Session& session, const MigrationSection& section,
+    std::vector<db::Session::PipelineStep> before, std::vector<db::Session::PipelineStep> after) {
     if (!section.transaction || section.sql.size() > kPipelineBytes) {
         return std::nullopt;
     }
     const auto statements = lexSql(section.sql).statements;
-    std::vector<db::Session::PipelineStep> steps;
-    steps.reserve(statements.size() + 4);
-    steps.push_back({"BEGIN", {}});
+    std::vector<db::Session::PipelineStep> steps = std::move(before);
+    const size_t first = steps.size();  // the section's first step
     for (const auto& st : statements) {
         if (st.firstWord == "COPY") {  // COPY cannot run in a pipeline
             return std::nullopt;
         }
         steps.push_back({section.sql.substr(st.begin, st.end - st.begin), {}});
     }
-    steps.push_back(table.insertStep(m.version, m.name, m.checksum));
-    steps.push_back({"COMMIT", {}});
-    const size_t first = 1;  // the section's first step
-    const size_t insert = steps.size() - 2;
-
-    RollbackUnlessIdle rollback{session};
-    std::vector<db::ResultPtr> results;
+    const size_t last = steps.size();  // one past the section's last step
+    for (auto& step : after) {
+        steps.push_back(std::move(step));
+    }
     try {
-        results = session.pipeline(steps);
+        return session.pipeline(steps);
     } catch (db::SqlError& e) {
         const auto index = e.server().statementIndex;
-        if (index && static_cast<size_t>(*index) >= first && static_cast<size_t>(*index) < insert) {
+        if (index && static_cast<size_t>(*index) >= first && static_cast<size_t>(*index) < last) {
             const auto& st = statements[static_cast<size_t>(*index) - first];
             throw SectionFailure{e, steps[static_cast<size_t>(*index)].sql, st.begin, std::nullopt};
         }
         throw;
     }
+}
+
+std::optional<int64_t> applyInOneRoundTrip(db::Session& session, const Migration& m,
+                                           const db::MigrationTable& table) {
+    RollbackUnlessIdle rollback{session};
+    const auto results =
+        runSectionInPipeline(session, m.up, {{"BEGIN", {}}},
+                             {table.insertStep(m.version, m.name, m.checksum), {"COMMIT", {}}});
+    if (!results) {
+        return std::nullopt;
+    }
     // Nothing in the section can have ended the transaction before the tracking row: every
     // statement went as a message of its own, which the server refuses to hold two
     // statements, and loading refused COMMIT, ROLLBACK, END, ABORT and PREPARE TRANSACTION
     // (procedures and DO blocks cannot end a transaction that BEGIN opened).
-    const PGresult* recorded = results.size() > insert ? results[insert].get() : nullptr;
+    const PGresult* recorded =
+        results->size() >= 2 ? (*results)[results->size() - 2].get() : nullptr;
     if (recorded == nullptr || PQntuples(recorded) != 1) {
         throw Error(ExitCode::Database, "migration " + m.label() + " was not recorded",
-                    {section.file.string()});
+                    {m.up.file.string()});
     }
     return std::stoll(PQgetvalue(recorded, 0, 0));
 }

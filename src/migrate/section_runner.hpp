@@ -31,6 +31,16 @@ struct SectionFailure {
 int64_t runSection(db::Session& session, const Migration& m, const MigrationSection& section,
                    const std::function<void(size_t)>& committed = {});
 
+// Runs a transactional section as one pipeline (one round trip): the `before` steps, each of
+// the section's statements as a message of its own, the `after` steps. Returns every step's
+// result, or nullopt without sending anything when the section does not suit a pipeline
+// (large, or a COPY). Throws SectionFailure when one of the section's statements fails (the
+// steps after it did not run), SqlError when a before or after step does; an open transaction
+// is then left aborted for the caller to roll back.
+std::optional<std::vector<db::ResultPtr>> runSectionInPipeline(
+    db::Session& session, const MigrationSection& section,
+    std::vector<db::Session::PipelineStep> before, std::vector<db::Session::PipelineStep> after);
+
 // Applies the up section of `m` (transactional) and records it in `table` in one round trip:
 // BEGIN, the section's statements, the tracking row and COMMIT sent as one pipeline. Returns
 // the milliseconds recorded, or nullopt without sending anything when the section does not

@@ -165,7 +165,9 @@ class Verifier {
     // before (a dropped object's, which the transaction can no longer name, and a renamed
     // one's old name).
     std::pair<std::set<std::string>, db::SchemaSnapshot> touched() {
-        auto t = db::snapshotTouched(work_, options_.snapshot, scope_);
+        return touchedFrom(db::snapshotTouched(work_, options_.snapshot, scope_));
+    }
+    std::pair<std::set<std::string>, db::SchemaSnapshot> touchedFrom(db::TouchedSnapshot t) {
         std::set<std::string> anchors;
         for (const auto& object : t.touched) {
             if (object.anchor) {
@@ -179,9 +181,15 @@ class Verifier {
         return {std::move(anchors), std::move(t.snapshot)};
     }
 
+    // The touched-objects query as a step of a pipeline.
+    db::Session::PipelineStep touchedStep() const {
+        return {db::touchedQuery(options_.snapshot, scope_), {}, true};
+    }
+
     // Brings current_ up to the open transaction's state, reading only what it touched.
-    void follow() {
-        const auto [anchors, fresh] = touched();
+    void follow() { followFrom(db::snapshotTouched(work_, options_.snapshot, scope_)); }
+    void followFrom(db::TouchedSnapshot t) {
+        const auto [anchors, fresh] = touchedFrom(std::move(t));
         db::replaceAnchors(current_, anchors, fresh);
         for (const auto& [id, anchor] : db::anchorsOf(fresh)) {
             ids_[id] = anchor;
@@ -213,13 +221,33 @@ class Verifier {
     // Up and down in one transaction; the state after the down is compared with current_ on
     // the objects they touched, then the transaction goes back to just after the up (a
     // savepoint) and commits: each section runs once, and only touched objects are read.
+    // Three round trips a migration when the sections suit a pipeline (runSectionInPipeline):
+    // BEGIN, the up and the savepoint; the down and the touched objects; the rollback to the
+    // savepoint, the touched objects again and COMMIT.
     void verifyInTransaction(const Migration& m, MigrationVerdict& v) {
-        exec("BEGIN");
-        runOrThrow(m, m.up, "up");
-        exec("SAVEPOINT dbtool_verify_after_up");
         try {
-            runSection(work_, m, m.down);
-            const auto [anchors, after] = touched();
+            const auto up = runSectionInPipeline(work_, m.up, {{"BEGIN", {}}},
+                                                 {{"SAVEPOINT dbtool_verify_after_up", {}}});
+            if (!up) {
+                exec("BEGIN");
+                runSection(work_, m, m.up);
+                exec("SAVEPOINT dbtool_verify_after_up");
+            }
+        } catch (SectionFailure& f) {
+            if (PQtransactionStatus(work_.raw()) != PQTRANS_IDLE) {
+                exec("ROLLBACK");
+            }
+            throw failure(m, "up", f, m.up);
+        }
+        try {
+            std::pair<std::set<std::string>, db::SchemaSnapshot> seen;
+            if (auto down = runSectionInPipeline(work_, m.down, {}, {touchedStep()})) {
+                seen = touchedFrom(db::readTouched(down->back().get()));
+            } else {
+                runSection(work_, m, m.down);
+                seen = touched();
+            }
+            const auto& [anchors, after] = seen;
             v.differences = db::diffSnapshots(db::onlyAnchors(current_, anchors), after);
             v.verdict = v.differences.empty() ? VerifyVerdict::Ok : VerifyVerdict::Differs;
         } catch (SectionFailure& f) {
@@ -230,9 +258,10 @@ class Verifier {
             v.verdict = VerifyVerdict::DownFailed;
             v.failure = failure(m, "down", f, m.down);
         }
-        exec("ROLLBACK TO SAVEPOINT dbtool_verify_after_up");  // the down's locks go with it
-        follow();
-        exec("COMMIT");
+        // The down's locks go with the rollback; what the up touched is read, and kept.
+        const auto back = work_.pipeline(
+            {{"ROLLBACK TO SAVEPOINT dbtool_verify_after_up", {}}, touchedStep(), {"COMMIT", {}}});
+        followFrom(db::readTouched(back[1].get()));
     }
 
     // A transaction:false section commits statement by statement: the whole schema is read
