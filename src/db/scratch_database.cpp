@@ -19,17 +19,23 @@ ScratchDatabase::ScratchDatabase(const ConnectionTarget& target, const ConnectOp
     std::random_device random;
     name_ = "dbtool_scratch_" + purpose + "_" + std::to_string(::getpid()) + "_" +
             std::to_string(random() % 1000000);
+    createDatabase(*maintenance_, name_, "the scratch database");
+    target_ = target.with("dbname", name_);
+}
+
+void createDatabase(Session& maintenance, const std::string& name, const std::string& what,
+                    const std::string& clause) {
     try {
-        maintenance_->runScript("CREATE DATABASE " + maintenance_->quoteIdent(name_));
+        maintenance.runScript("CREATE DATABASE " + maintenance.quoteIdent(name) +
+                              (clause.empty() ? "" : " " + clause));
     } catch (const SqlError& e) {
-        throw Error(ExitCode::Database,
-                    "cannot create the scratch database " + name_ + ": " + e.what(), {},
+        Error error(e.code(), "cannot create " + what + " " + name + ": " + e.what(), {},
                     e.server().sqlstate == "42501"
                         ? "the role needs the CREATEDB privilege (ALTER ROLE ... CREATEDB), or "
                           "run this against a server where it has it"
                         : e.hint());
+        throw error.withField("sqlstate", e.server().sqlstate);
     }
-    target_ = target.with("dbname", name_);
 }
 
 ScratchDatabase::~ScratchDatabase() {

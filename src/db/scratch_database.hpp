@@ -8,6 +8,12 @@
 
 namespace dbtool::db {
 
+// CREATE DATABASE <name> <clause> through `maintenance`. A refusal becomes an Error that says
+// what could not be made ("cannot create the template database x: ...") and, when the role
+// lacks the privilege, that it needs CREATEDB.
+void createDatabase(Session& maintenance, const std::string& name, const std::string& what,
+                    const std::string& clause = {});
+
 // A database that lives for one command on the server of a target (same host, port, user and
 // password), and is always dropped: when the command ends, on an error and on Ctrl-C (a
 // second Ctrl-C, which ends dbtool at once, leaves it behind under its dbtool_scratch_ name).

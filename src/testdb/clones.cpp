@@ -5,6 +5,7 @@
 #include <random>
 
 #include "base/duration.hpp"
+#include "db/scratch_database.hpp"
 #include "testdb/template_key.hpp"
 
 namespace dbtool::testdb {
@@ -91,9 +92,9 @@ std::vector<Clone> createClones(db::Session& maintenance, const std::string& tem
         const auto start = std::chrono::steady_clock::now();
         const std::string quoted = maintenance.quoteIdent(name);
         try {
-            maintenance.runScript("CREATE DATABASE " + quoted + " TEMPLATE " +
-                                  maintenance.quoteIdent(templateName) + " STRATEGY " +
-                                  strategyName(strategy));
+            db::createDatabase(maintenance, name, "the clone",
+                               "TEMPLATE " + maintenance.quoteIdent(templateName) + " STRATEGY " +
+                                   strategyName(strategy));
             maintenance.runScript("COMMENT ON DATABASE " + quoted + " IS " +
                                   maintenance.conn().quote(kCloneComment + templateName));
         } catch (Error& e) {

@@ -6,6 +6,7 @@
 
 #include "base/duration.hpp"
 #include "db/advisory_lock.hpp"
+#include "db/scratch_database.hpp"
 #include "testdb/template_key.hpp"
 
 namespace dbtool::testdb {
@@ -49,42 +50,42 @@ TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& r
     const std::string database = request.target.database();
     TemplateResult result;
     result.name = templateName(database, request.key);
-    db::Session* admin = &maintenance;
-    auto found = probe(*admin, result.name);
+    auto found = probe(maintenance, result.name);
     if (found && *found) {
         result.ms = msSince(start);
         return result;
     }
     // Parallel jobs wanting the same template build it once: the others wait here, then
     // find it complete.
-    db::AdvisoryLock lock(*admin, lockScope(result.name), request.onWait,
+    db::AdvisoryLock lock(maintenance, lockScope(result.name), request.onWait,
                           "template database " + result.name);
-    found = probe(*admin, result.name);
+    found = probe(maintenance, result.name);
     if (!found || !*found) {
-        const std::string quoted = admin->quoteIdent(result.name);
+        const std::string quoted = maintenance.quoteIdent(result.name);
         if (found) {
             // A build that died half-way (its lock went with its connection).
-            admin->runScript("DROP DATABASE " + quoted + " WITH (FORCE)");
+            maintenance.runScript("DROP DATABASE " + quoted + " WITH (FORCE)");
         }
-        admin->runScript("CREATE DATABASE " + quoted);
+        db::createDatabase(maintenance, result.name, "the template database");
         try {
             {
                 auto session = db::Session::connect(request.target.with("dbname", result.name),
                                                     request.options);
                 request.populate(*session);
             }
-            admin->runScript("COMMENT ON DATABASE " + quoted + " IS " +
-                             admin->conn().quote("dbtool template of " + database + ": key " +
-                                                 request.key + ", built " + utcNow()));
+            maintenance.runScript("COMMENT ON DATABASE " + quoted + " IS " +
+                                  maintenance.conn().quote("dbtool template of " + database +
+                                                           ": key " + request.key + ", built " +
+                                                           utcNow()));
             // Last: from here on it is a template, complete.
-            admin->runScript("ALTER DATABASE " + quoted +
-                             " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
+            maintenance.runScript("ALTER DATABASE " + quoted +
+                                  " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
         } catch (...) {
-            dropQuietly(*admin, result.name);
+            dropQuietly(maintenance, result.name);
             throw;
         }
         result.built = true;
-        result.removed = pruneTemplates(*admin, database, request.keep, result.name);
+        result.removed = pruneTemplates(maintenance, database, request.keep, result.name);
     }
     result.ms = msSince(start);
     return result;
@@ -96,16 +97,14 @@ int64_t databaseBytes(db::Session& maintenance, const std::string& name) {
     return PQntuples(r.get()) > 0 ? std::stoll(PQgetvalue(r.get(), 0, 0)) : 0;
 }
 
-std::vector<TemplateInfo> listTemplates(db::Session& maintenance, const std::string& database) {
+std::vector<std::string> listTemplates(db::Session& maintenance, const std::string& database) {
     auto r = maintenance.execParams(
-        "SELECT datname, pg_database_size(oid), coalesce(shobj_description(oid, 'pg_database'), "
-        "'') FROM pg_database WHERE datistemplate ORDER BY oid DESC");
-    std::vector<TemplateInfo> out;
+        "SELECT datname FROM pg_database WHERE datistemplate ORDER BY oid DESC");
+    std::vector<std::string> out;
     for (int i = 0; i < PQntuples(r.get()); ++i) {
         std::string name = PQgetvalue(r.get(), i, 0);
         if (isTemplateOf(name, database)) {
-            out.push_back({std::move(name), std::stoll(PQgetvalue(r.get(), i, 1)),
-                           PQgetvalue(r.get(), i, 2)});
+            out.push_back(std::move(name));
         }
     }
     return out;
@@ -115,19 +114,19 @@ std::vector<std::string> pruneTemplates(db::Session& maintenance, const std::str
                                         int keep, const std::string& except) {
     std::vector<std::string> removed;
     int kept = except.empty() ? 0 : 1;
-    for (const auto& t : listTemplates(maintenance, database)) {
-        if (t.name == except) {
+    for (const auto& name : listTemplates(maintenance, database)) {
+        if (name == except) {
             continue;
         }
         if (kept < keep) {
             ++kept;
             continue;
         }
-        const std::string quoted = maintenance.quoteIdent(t.name);
+        const std::string quoted = maintenance.quoteIdent(name);
         maintenance.runScript("ALTER DATABASE " + quoted + " WITH IS_TEMPLATE false");
         try {
             maintenance.runScript("DROP DATABASE " + quoted);
-            removed.push_back(t.name);
+            removed.push_back(name);
         } catch (const db::SqlError& e) {
             // In use: a clone is being made from it right now. Left for the next prune.
             maintenance.runScript("ALTER DATABASE " + quoted + " WITH IS_TEMPLATE true");

@@ -47,13 +47,8 @@ TemplateResult ensureTemplate(db::Session& maintenance, const TemplateRequest& r
 // template of thousands of tables), so only asked for when needed.
 int64_t databaseBytes(db::Session& maintenance, const std::string& name);
 
-// The templates of `target`'s database on its server, newest first.
-struct TemplateInfo {
-    std::string name;
-    int64_t bytes = 0;
-    std::string comment;
-};
-std::vector<TemplateInfo> listTemplates(db::Session& maintenance, const std::string& database);
+// The templates of `database` on the server, newest first.
+std::vector<std::string> listTemplates(db::Session& maintenance, const std::string& database);
 
 // Drops the templates of `database` older than the newest `keep` (and `except`). Returns
 // those dropped; one that cannot be dropped now (a clone is being made from it) is skipped.

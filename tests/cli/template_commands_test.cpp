@@ -202,6 +202,20 @@ TEST_F(TemplateCommands, AFailedBuildLeavesNoTemplateAndSaysWhere) {
     EXPECT_EQ(dbtool({"db", "clone"}).exitCode, 0);
 }
 
+TEST_F(TemplateCommands, ARoleWithoutCreatedbIsToldWhatItNeeds) {
+    const std::string role = "nocreate_" + databaseName().substr(databaseName().size() - 12);
+    exec("CREATE ROLE \"" + role + "\" LOGIN PASSWORD 'pw'");
+    const std::string hostAndDb = url().substr(url().find('@'));
+    auto r = dbtool({"db", "clone"},
+                    withEnv({{"DATABASE_URL", "postgresql://" + role + ":pw" + hostAndDb}}));
+    exec("DROP ROLE \"" + role + "\"");
+    EXPECT_EQ(r.exitCode, 6) << r.err;
+    EXPECT_THAT(r.err,
+                HasSubstr("cannot create the template database " + databaseName() + "_tpl_"));
+    EXPECT_THAT(r.err, HasSubstr("CREATEDB"));
+    EXPECT_EQ(databasesLike(databaseName() + "\\_%"), "0");
+}
+
 TEST_F(TemplateCommands, BadArgumentsAreUsageErrors) {
     auto r = dbtool({"db", "clone", std::string(62, 'x'), "--count", "2"});
     EXPECT_EQ(r.exitCode, 2);

@@ -28,7 +28,9 @@ TEST(TemplateKey, NamesFitPostgresAndAreRecognised) {
     EXPECT_EQ(name.size(), 63u);
     EXPECT_TRUE(isTemplateOf(name, longName));
     // Shortened at a character boundary: "é" is two bytes and is never split.
-    const std::string accented = std::string(41, 'd') + "é" + std::string(20, 'd');
+    std::string accented(41, 'd');
+    accented += "\xC3\xA9";  // é
+    accented.append(20, 'd');
     const std::string cut = templateName(accented, key);
     EXPECT_LE(cut.size(), 63u);
     EXPECT_EQ(cut.substr(0, 41), std::string(41, 'd'));
