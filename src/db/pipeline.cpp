@@ -26,11 +26,7 @@ std::vector<ResultPtr> Session::pipeline(const std::vector<PipelineStep>& steps)
         ~Exit() { PQexitPipelineMode(c); }
     } exit{c};
     for (const auto& step : steps) {
-        std::vector<const char*> values;
-        values.reserve(step.params.size());
-        for (const auto& p : step.params) {
-            values.push_back(p ? p->c_str() : nullptr);
-        }
+        const auto values = parameterValues(step.params);
         const int n = static_cast<int>(values.size());
         const int sent = step.prepared ? PQsendQueryPrepared(c, prepared_.at(step.sql).c_str(), n,
                                                              values.data(), nullptr, nullptr, 0)

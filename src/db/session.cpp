@@ -414,13 +414,19 @@ void Session::runScript(const std::string& sql) {
     }
 }
 
-ResultPtr Session::execParams(const std::string& sql,
-                              const std::vector<std::optional<std::string>>& params) {
+std::vector<const char*> Session::parameterValues(
+    const std::vector<std::optional<std::string>>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) {
         values.push_back(p ? p->c_str() : nullptr);
     }
+    return values;
+}
+
+ResultPtr Session::execParams(const std::string& sql,
+                              const std::vector<std::optional<std::string>>& params) {
+    const auto values = parameterValues(params);
     ResultPtr result(PQexecParams(raw(), sql.c_str(), static_cast<int>(values.size()), nullptr,
                                   values.data(), nullptr, nullptr, 0),
                      &PQclear);
@@ -469,11 +475,7 @@ const std::string& Session::preparedName(const std::string& sql, int params) {
 ResultPtr Session::execPrepared(const std::string& sql,
                                 const std::vector<std::optional<std::string>>& params) {
     const std::string& name = preparedName(sql, static_cast<int>(params.size()));
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) {
-        values.push_back(p ? p->c_str() : nullptr);
-    }
+    const auto values = parameterValues(params);
     return checked(raw(), PQexecPrepared(raw(), name.c_str(), static_cast<int>(values.size()),
                                          values.data(), nullptr, nullptr, 0));
 }

@@ -130,6 +130,9 @@ class Session {
 
   private:
     Session(std::unique_ptr<Connection> conn, ConnectionTarget target);
+    // libpq's form of text parameters: pointers into `params`, nullptr for NULL.
+    static std::vector<const char*> parameterValues(
+        const std::vector<std::optional<std::string>>& params);
     // The name of the prepared statement of `sql`, preparing it on first use.
     const std::string& preparedName(const std::string& sql, int params);
 

@@ -150,6 +150,17 @@ TEST_F(TemplateCommands, ClonesAreIndependentMigratedSeededAndTruthful) {
     EXPECT_EQ(clash.exitCode, 6);
     EXPECT_THAT(clash.err, HasSubstr("already exists"));
 
+    // A failure part-way through --count says which clones were made before it.
+    exec("CREATE DATABASE \"" + databaseName() + "_p_2\"");
+    const auto partial =
+        dbtool({"--format", "json", "db", "clone", databaseName() + "_p", "--count", "3"});
+    exec("DROP DATABASE \"" + databaseName() + "_p_2\"");
+    EXPECT_EQ(partial.exitCode, 6);
+    const json failed = json::parse(partial.out)["error"];
+    EXPECT_EQ(failed["clone"], databaseName() + "_p_2");
+    ASSERT_EQ(failed["created_before_the_failure"].size(), 1u) << partial.out;
+    EXPECT_EQ(failed["created_before_the_failure"][0]["database"], databaseName() + "_p_1");
+
     // Dropping: by name, then all; never a database that is not a clone.
     const auto refused = dbtool({"db", "clone", "--drop", databaseName() + "_f", databaseName()});
     EXPECT_EQ(refused.exitCode, 2);
