@@ -485,7 +485,7 @@ int64_t Session::copyIn(const std::string& copySql,
     CopyIn copy(*this, copySql);
     std::string chunk;
     bool more = true;
-    while (more) {
+    while (more && !copy.broken()) {  // a dead connection ends the rows here, not at their end
         chunk.clear();
         more = produce(chunk);
         copy.write(chunk);

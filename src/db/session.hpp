@@ -158,6 +158,9 @@ class CopyIn {
 
     // Sends rows in COPY's format (whole lines; any split is fine for the server).
     void write(const std::string& data);
+    // The connection failed during the COPY (the server ended the session, the network went):
+    // later writes are dropped, so stop producing rows and call finish() for the reason.
+    bool broken() const { return broken_; }
     // Ends the COPY: the number of rows copied; throws SqlError when the server refused them.
     int64_t finish();
 

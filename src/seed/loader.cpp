@@ -159,6 +159,12 @@ void SeedLoader::copyRow(const TablePlan& t, const YamlValue& row) {
     if (copyBuffer_.size() >= (1u << 20)) {
         copy_->write(copyBuffer_);
         copyBuffer_.clear();
+        if (copy_->broken()) {
+            // The connection is gone: its reason now, not after reading the rest of the file.
+            finishCopy(t);
+            throw Error(ExitCode::Connection,
+                        "the connection failed while copying rows into " + t.info.qualified);
+        }
     }
 }
 
