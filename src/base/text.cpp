@@ -8,9 +8,6 @@
 
 #include <openssl/evp.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "base/errors.hpp"
 
 namespace dbtool {
@@ -28,6 +25,45 @@ std::string quoteIdentifier(std::string_view name) {
     out += '"';
     return out;
 }
+
+namespace {
+
+// Reads a file in 64 KiB chunks with open/read (an ifstream's locale machinery and zeroed
+// buffer cost more than the reading when a command reads 1,000 small migrations), passing each
+// chunk and the file's size (0 when unknown) to `consume`.
+template <typename Consume>
+void readChunks(const std::filesystem::path& path, Consume&& consume) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw Error(ExitCode::InvalidInput, "cannot read " + path.string(), {path.string()});
+    }
+    struct stat st {};
+    const size_t size =
+        ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            ::close(fd);
+            throw Error(ExitCode::InvalidInput, "cannot read " + path.string(), {path.string()});
+        }
+        if (n == 0) {
+            break;
+        }
+        try {
+            consume(std::string_view(buffer, static_cast<size_t>(n)), size);
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+    }
+    ::close(fd);
+}
+
+}  // namespace
 
 namespace {
 // Fetched once: EVP_sha256() makes OpenSSL 3 look the implementation up again on every use.
@@ -66,15 +102,7 @@ void Sha256::update(std::string_view data) {
 }
 
 void Sha256::updateFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw Error(ExitCode::InvalidInput, "cannot read " + path.string(), {path.string()});
-    }
-    std::string buffer(1 << 16, '\0');
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
-    }
+    readChunks(path, [&](std::string_view chunk, size_t /*size*/) { update(chunk); });
 }
 
 std::string Sha256::hex() {
@@ -229,33 +257,13 @@ std::optional<size_t> invalidUtf8Offset(std::string_view text) {
 }
 
 std::string readFile(const std::filesystem::path& path) {
-    // open/read rather than an ifstream: the stream's locale machinery cost more than the
-    // reading when a command loads 1,000 small migrations.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        throw Error(ExitCode::InvalidInput, "cannot read " + path.string(), {path.string()});
-    }
     std::string out;
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-        out.reserve(static_cast<size_t>(st.st_size));
-    }
-    char buffer[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) {
-            continue;
+    readChunks(path, [&](std::string_view chunk, size_t size) {
+        if (out.empty()) {
+            out.reserve(size);
         }
-        if (n < 0) {
-            ::close(fd);
-            throw Error(ExitCode::InvalidInput, "cannot read " + path.string(), {path.string()});
-        }
-        if (n == 0) {
-            break;
-        }
-        out.append(buffer, static_cast<size_t>(n));
-    }
-    ::close(fd);
+        out.append(chunk);
+    });
     return out;
 }
 

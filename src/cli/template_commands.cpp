@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <set>
 
@@ -70,6 +71,23 @@ Contents readContents(Context& ctx, const TemplateArgs& a) {
     }
     c.key = testdb::templateKey(lines);
     return c;
+}
+
+// The template's contents and a connection to the maintenance database, the connection made
+// on another thread while the files are read and hashed: each takes a few milliseconds, and
+// both come before a clone's CREATE DATABASE. A problem with the files is reported first.
+struct Started {
+    Contents contents;
+    std::unique_ptr<db::Session> admin;
+};
+
+Started readContentsAndConnect(Context& ctx, const TemplateArgs& a) {
+    auto admin = std::async(std::launch::async,
+                            [target = ctx.settings().target, options = ctx.connectOptions()] {
+                                return connectMaintenance(target, options);
+                            });
+    Contents c = readContents(ctx, a);
+    return {std::move(c), admin.get()};
 }
 
 class TemplateProgress : public MigrationObserver, public SeedObserver {
@@ -164,8 +182,7 @@ int runTemplate(Context& ctx, const TemplateArgs& a) {
     if (a.dropAll) {
         return runDropTemplates(ctx);
     }
-    Contents c = readContents(ctx, a);
-    auto admin = connectMaintenance(ctx.settings().target, ctx.connectOptions());
+    auto [c, admin] = readContentsAndConnect(ctx, a);
     const auto t = ensureTemplate(ctx, *admin, a, c);
     const int64_t bytes = testdb::databaseBytes(*admin, t.name);
     ctx.out().line(templateLine(t, c, bytes));
@@ -207,8 +224,7 @@ int runClone(Context& ctx, const CloneArgs& a) {
     const auto wanted = testdb::parseStrategy(a.strategy);
     const auto& target = ctx.settings().target;
     const auto names = testdb::cloneNames(target.database(), a.name, a.count);
-    Contents c = readContents(ctx, a.templ);
-    auto admin = connectMaintenance(target, ctx.connectOptions());
+    auto [c, admin] = readContentsAndConnect(ctx, a.templ);
     const auto t = ensureTemplate(ctx, *admin, a.templ, c);
     const auto choice = wanted.value_or(testdb::CloneStrategy::Auto);
     auto fsync = admin->execParams("SELECT current_setting('fsync')");

@@ -8,8 +8,8 @@
 #include <optional>
 #include <regex>
 #include <set>
-#include <thread>
 
+#include "base/parallel.hpp"
 #include "base/text.hpp"
 #include "migrate/sql_lexer.hpp"
 
@@ -334,39 +334,27 @@ struct Prepared {
 std::vector<Prepared> prepareInParallel(const std::vector<fs::path>& files,
                                         const LoadOptions& options) {
     std::vector<Prepared> out(files.size());
-    auto prepare = [&](size_t first, size_t step) {
-        for (size_t i = first; i < files.size(); i += step) {
-            Prepared& p = out[i];
-            p.parts = splitMigrationFileName(files[i].filename().string());
-            if (!p.parts) {
-                continue;
-            }
+    forEachInParallel(files.size(), [&](size_t i) {
+        Prepared& p = out[i];
+        p.parts = splitMigrationFileName(files[i].filename().string());
+        if (!p.parts) {
+            return;
+        }
+        try {
+            p.raw = readFile(files[i]);
+        } catch (...) {
+            p.unreadable = std::current_exception();
+            return;
+        }
+        if (p.parts->kind.empty()) {
             try {
-                p.raw = readFile(files[i]);
+                p.parsed =
+                    parseMigration(files[i], p.raw, p.parts->version, p.parts->name, options);
             } catch (...) {
-                p.unreadable = std::current_exception();
-                continue;
-            }
-            if (p.parts->kind.empty()) {
-                try {
-                    p.parsed =
-                        parseMigration(files[i], p.raw, p.parts->version, p.parts->name, options);
-                } catch (...) {
-                    p.unparsable = std::current_exception();
-                }
+                p.unparsable = std::current_exception();
             }
         }
-    };
-    const size_t threads = std::min<size_t>(
-        {std::max(1u, std::thread::hardware_concurrency()), 4, files.size() / 64 + 1});
-    std::vector<std::thread> helpers;
-    for (size_t t = 1; t < threads; ++t) {
-        helpers.emplace_back(prepare, t, threads);
-    }
-    prepare(0, threads);
-    for (auto& h : helpers) {
-        h.join();
-    }
+    });
     return out;
 }
 
@@ -377,14 +365,15 @@ std::vector<MigrationFileDigest> migrationFileDigests(const fs::path& dir) {
     if (!fs::is_directory(dir, ec)) {
         return {};  // loadMigrations says so when the template is built
     }
-    std::vector<MigrationFileDigest> out;
-    for (const auto& path : migrationFiles(dir)) {
-        const std::string name = path.filename().string();
+    const auto files = migrationFiles(dir);
+    std::vector<MigrationFileDigest> out(files.size());
+    forEachInParallel(files.size(), [&](size_t i) {
+        const std::string name = files[i].filename().string();
         const auto parts = splitMigrationFileName(name);
         Sha256 hash;
-        hash.updateFile(path);
-        out.push_back({name, parts ? parts->version : "", hash.hex()});
-    }
+        hash.updateFile(files[i]);
+        out[i] = {name, parts ? parts->version : "", hash.hex()};
+    });
     return out;
 }
 
