@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -21,10 +22,19 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 json stepJson(const Migration& m, Direction d, int64_t ms) {
-    return {{"version", m.version},
+    return {{"version", m.versioned() ? json(m.version) : json(nullptr)},
             {"name", m.name},
+            {"kind", m.repeatable          ? "repeatable"
+                     : !m.callback.empty() ? "callback"
+                                           : "versioned"},
             {"direction", d == Direction::Up ? "up" : "down"},
             {"duration_ms", ms}};
+}
+
+// "VERSION  NAME" in run output; a repeatable migration or a callback has its file name
+// (R__NAME, beforeMigrate.sql) instead.
+std::string shownName(const Migration& m) {
+    return m.versioned() ? m.version + "  " + m.name : m.label();
 }
 
 json stepJson(const MigrationStep& s, bool dryRun) {
@@ -58,10 +68,10 @@ class PrintingObserver : public MigrationObserver {
     void finished(const Migration& m, Direction d, int64_t ms) override {
         progress_.finish();
         out_.doneSoFar()["steps"].push_back(stepJson(m, d, ms));
-        const std::string verb =
-            d == Direction::Up ? out_.green("applied    ") : out_.yellow("rolled back");
-        out_.line(verb + "  " + m.version + "  " + m.name + "  " +
-                  out_.dim("(" + formatDurationMs(ms) + ")"));
+        const std::string verb = !m.callback.empty()  ? out_.green("ran        ")
+                                 : d == Direction::Up ? out_.green("applied    ")
+                                                      : out_.yellow("rolled back");
+        out_.line(verb + "  " + shownName(m) + "  " + out_.dim("(" + formatDurationMs(ms) + ")"));
     }
 
   private:
@@ -89,9 +99,10 @@ int printRun(Context& ctx, const std::string& command, const RunResult& r) {
         size_t unchecked = 0;
         for (const auto& s : r.steps) {
             unchecked += s.notChecked.empty() ? 0 : 1;
-            out.line(std::string(s.direction == Direction::Up ? "would apply      "
-                                                              : "would roll back  ") +
-                     s.migration->version + "  " + s.migration->name + "  " +
+            out.line(std::string(!s.migration->callback.empty() ? "would run        "
+                                 : s.direction == Direction::Up ? "would apply      "
+                                                                : "would roll back  ") +
+                     shownName(*s.migration) + "  " +
                      (s.notChecked.empty() ? out.dim("(ran, " + formatDurationMs(s.ms) + ")")
                                            : out.yellow("not checked: " + s.notChecked)));
         }
@@ -104,12 +115,15 @@ int printRun(Context& ctx, const std::string& command, const RunResult& r) {
             summary += ", " + std::to_string(unchecked) + " not checked";
         out.line(summary +
                  "; nothing was changed. Current version: " + versionText(r.versionBefore) + ".");
-    } else if (r.steps.empty()) {
+    } else if (std::all_of(r.steps.begin(), r.steps.end(),
+                           [](const auto& s) { return !s.migration->callback.empty(); })) {
         out.line("Nothing to do; the database is at version " + versionText(r.versionAfter) + ".");
     } else {
         size_t ups = 0, downs = 0;
         for (const auto& s : r.steps) {
-            (s.direction == Direction::Up ? ups : downs)++;
+            if (s.migration->callback.empty()) {
+                (s.direction == Direction::Up ? ups : downs)++;
+            }
         }
         std::string what;
         if (downs > 0 && ups > 0) {  // redo
@@ -141,7 +155,7 @@ struct Loaded {
 // Files are read and checked before connecting: a broken file never touches the database.
 Loaded load(Context& ctx) {
     Loaded l;
-    auto files = loadMigrations(ctx.settings().migrationsDir);
+    auto files = loadMigrationSet(ctx.settings().migrationsDir);
     l.session = ctx.connect();
     l.observer = std::make_unique<PrintingObserver>(ctx.out(), ctx.progress());
     l.migrator = std::make_unique<Migrator>(*l.session, std::move(files),
@@ -260,7 +274,7 @@ std::string stateCell(report::Output& out, MigrationState state) {
 
 int runStatus(Context& ctx, bool exitCode) {
     auto l = load(ctx);
-    const auto [status, tracking] = l.migrator->report();
+    const auto [status, tracking, repeatables] = l.migrator->report();
     auto& out = ctx.out();
     std::map<std::string, int> counts;
     std::vector<std::vector<std::string>> rows;
@@ -285,6 +299,27 @@ int runStatus(Context& ctx, bool exitCode) {
                          {"execution_ms", timed ? json(ms) : json(nullptr)},
                          {"file", s.file ? json(s.file->up.file.string()) : json(nullptr)}});
     }
+    std::map<std::string, int> repeatableCounts;
+    std::vector<std::vector<std::string>> repeatableRows;
+    json repeatableItems = json::array();
+    for (const auto& r : repeatables) {
+        repeatableCounts[stateName(r.state)]++;
+        const std::string appliedAt = r.applied ? r.applied->appliedAt : "";
+        const bool timed = r.applied && r.applied->executionMs;
+        const int64_t ms = timed ? *r.applied->executionMs : 0;
+        const std::string state = stateName(r.state);
+        repeatableRows.push_back({"R__" + r.name,
+                                  r.state == RepeatableState::Applied   ? out.green(state)
+                                  : r.state == RepeatableState::Missing ? out.dim(state)
+                                                                        : out.yellow(state),
+                                  appliedAt, timed ? formatDurationMs(ms) : ""});
+        repeatableItems.push_back(
+            {{"name", r.name},
+             {"state", state},
+             {"applied_at", appliedAt.empty() ? json(nullptr) : json(appliedAt)},
+             {"execution_ms", timed ? json(ms) : json(nullptr)},
+             {"file", r.file ? json(r.file->up.file.string()) : json(nullptr)}});
+    }
     const auto interrupted = l.migrator->interrupted();
     json stopped = json::array();
     for (const auto& i : interrupted) {
@@ -297,7 +332,8 @@ int runStatus(Context& ctx, bool exitCode) {
     }
     const int problems = counts["pending"] + counts["changed"] + counts["missing"] +
                          counts["out_of_order"] + static_cast<int>(interrupted.size()) +
-                         static_cast<int>(tracking.size());
+                         static_cast<int>(tracking.size()) + repeatableCounts["pending"] +
+                         repeatableCounts["outdated"];
     if (!out.json()) {
         if (rows.empty()) {
             out.line("No migrations in " + ctx.settings().migrationsDir.string() + ".");
@@ -318,6 +354,20 @@ int runStatus(Context& ctx, bool exitCode) {
         }
         out.line("\n" + (summary.empty() ? std::string("nothing") : summary) +
                  "; current version " + versionText(currentVersion(status)) + ".");
+        if (!repeatableRows.empty()) {
+            std::string table = report::renderTable({out.bold("REPEATABLE"), out.bold("STATE"),
+                                                     out.bold("APPLIED AT"), out.bold("DURATION")},
+                                                    repeatableRows);
+            table.pop_back();
+            std::string rsummary;
+            for (const char* state : {"applied", "pending", "outdated", "missing"}) {
+                if (repeatableCounts[state] > 0) {
+                    rsummary += (rsummary.empty() ? "" : ", ") +
+                                std::to_string(repeatableCounts[state]) + " " + state;
+                }
+            }
+            out.line("\n" + table + "\n\nrepeatable: " + rsummary + ".");
+        }
         for (const auto& t : tracking)
             out.line(out.red("tracking table: ") + t);
         for (const auto& i : interrupted) {
@@ -333,6 +383,12 @@ int runStatus(Context& ctx, bool exitCode) {
                     {"missing", counts["missing"]},
                     {"out_of_order", counts["out_of_order"]}}},
                   {"current_version", currentVersion(status)},
+                  {"repeatable_migrations", repeatableItems},
+                  {"repeatable_summary",
+                   {{"applied", repeatableCounts["applied"]},
+                    {"pending", repeatableCounts["pending"]},
+                    {"outdated", repeatableCounts["outdated"]},
+                    {"missing", repeatableCounts["missing"]}}},
                   {"interrupted", stopped},
                   {"tracking_problems", tracking},
                   {"tracking_table", l.migrator->schema() + ".schema_migrations"}});
@@ -366,21 +422,35 @@ int runValidate(Context& ctx) {
     return problems.empty() ? 0 : static_cast<int>(ExitCode::Check);
 }
 
-int runCreate(Context& ctx, const std::string& name) {
+// migrate create --dir SUB: a folder inside the migrations folder, never outside it.
+fs::path subfolder(const fs::path& root, const std::string& sub) {
+    const fs::path relative = fs::path(sub).lexically_normal();
+    const bool inside = !sub.empty() && relative.is_relative() && !relative.empty() &&
+                        *relative.begin() != ".." && relative != ".";
+    if (!inside) {
+        throw Error(ExitCode::Usage, "--dir " + sub + ": not a folder inside " + root.string(), {},
+                    "give a path relative to the migrations folder, e.g. --dir 2024");
+    }
+    return root / relative;
+}
+
+int runCreate(Context& ctx, const std::string& name, const std::string& sub) {
     requireFileName("migration", name, "create_users");
-    const fs::path dir = ctx.settings().migrationsDir;
+    const fs::path root = ctx.settings().migrationsDir;
+    const fs::path dir = sub.empty() ? root : subfolder(root, sub);
     fs::create_directories(dir);
-    // Follow the layout the directory already uses.
+    // Follow the layout the tree already uses.
     bool pairs = false, singles = false;
     static const std::regex fileRe(R"(^[0-9]+_.*?(\.up|\.down)?\.sql$)");
-    for (const auto& entry : fs::directory_iterator(dir)) {
+    forEachFileInTree(root, [&](const fs::path& path) {
         std::smatch m;
-        const std::string f = entry.path().filename().string();
+        const std::string f = path.filename().string();
         if (std::regex_match(f, m, fileRe)) {
             (m[1].matched ? pairs : singles) = true;
         }
-    }
-    const std::string version = newMigrationVersion(dir);
+    });
+    // Versions are unique across the tree: the next one is chosen from every folder's files.
+    const std::string version = newMigrationVersion(root);
     std::vector<std::pair<fs::path, std::string>> files;
     if (pairs && !singles) {
         files.push_back({dir / (version + "_" + name + ".up.sql"), ""});
@@ -500,8 +570,12 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     auto* create =
         migrate->add_subcommand("create", "Write a new migration file and print its path");
     create->add_option("NAME", *name, "What the migration does, e.g. create_users")->required();
-    create->callback(
-        [&action, name] { action = [name](Context& c) { return runCreate(c, *name); }; });
+    auto createDir = std::make_shared<std::string>();
+    create->add_option("--dir", *createDir,
+                       "Write it into this subfolder of the migrations folder (made if needed)");
+    create->callback([&action, name, createDir] {
+        action = [name, createDir](Context& c) { return runCreate(c, *name, *createDir); };
+    });
 
     auto markVersion = std::make_shared<std::string>();
     auto* markApplied =

@@ -122,7 +122,8 @@ testdb::TemplateResult ensureTemplate(Context& ctx, db::Session& admin, const Te
     };
     request.populate = [&](db::Session& session) {
         TemplateProgress progress(ctx.progress());
-        Migrator migrator(session, loadMigrations(s.migrationsDir), s.trackingSchema, progress);
+        Migrator migrator(session, loadMigrationSet(s.migrationsDir), s.trackingSchema,
+                          progress);
         migrator.up(UpOptions{}, RunOptions{});
         if (!c.seeds.empty()) {
             Seeder seeder(session, c.seeds, s.trackingSchema, s.environment, progress);

@@ -148,18 +148,22 @@ std::vector<AppliedMigration> MigrationTable::read(const std::vector<KnownMigrat
         }
         for (const auto& m : files) {
             if (compareVersions(m.version, golang->first) <= 0) {
-                rows.push_back({m.version, m.name, std::nullopt, "", std::nullopt});
+                rows.push_back({m.version, m.name, std::nullopt, "", std::nullopt, ""});
             }
         }
         return rows;
     }
-    const std::string sql =
-        std::string("SELECT version::text, ") + (s.hasName ? "coalesce(name, '')" : "''") + ", " +
-        (s.hasChecksum ? "checksum" : "NULL::text") + ", " +
-        (s.hasAppliedAt ? "coalesce(to_char(applied_at AT TIME ZONE 'UTC', "
-                          "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
-                        : "''") +
-        ", " + (s.hasExecutionMs ? "execution_ms" : "NULL::bigint") + " FROM " + qualifiedName();
+    const std::string sql = std::string("SELECT version::text, ") +
+                            (s.hasName ? "coalesce(name, '')" : "''") + ", " +
+                            (s.hasChecksum ? "checksum" : "NULL::text") + ", " +
+                            (s.hasAppliedAt ? "coalesce(to_char(applied_at AT TIME ZONE 'UTC', "
+                                              "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+                                            : "''") +
+                            ", " + (s.hasExecutionMs ? "execution_ms" : "NULL::bigint") + ", " +
+                            (s.hasAppliedAt ? "coalesce(to_char(applied_at AT TIME ZONE 'UTC', "
+                                              "'YYYYMMDDHH24MISSUS'), '')"
+                                            : "''") +
+                            " FROM " + qualifiedName();
     auto r = session_.execParams(sql);
     for (int i = 0; i < PQntuples(r.get()); ++i) {
         AppliedMigration a;
@@ -172,6 +176,7 @@ std::vector<AppliedMigration> MigrationTable::read(const std::vector<KnownMigrat
         if (!PQgetisnull(r.get(), i, 4)) {
             a.executionMs = std::stoll(PQgetvalue(r.get(), i, 4));
         }
+        a.appliedOrder = PQgetvalue(r.get(), i, 5);
         rows.push_back(std::move(a));
     }
     return rows;

@@ -16,6 +16,9 @@ struct AppliedMigration {
     std::optional<std::string> checksum;  // nullopt: not recorded (adopted rows)
     std::string appliedAt;                // ISO 8601, empty when unknown
     std::optional<int64_t> executionMs;
+    // applied_at to the microsecond as text that sorts in time order ("" when unknown): the
+    // order `migrate down` rolls back in.
+    std::string appliedOrder;
 };
 
 // A migration file as the tracking table needs to know it: adopting golang-migrate's

@@ -1,13 +1,9 @@
 #include "migrate/migration.hpp"
 
 #include <algorithm>
-#include <cstring>
-#include <ctime>
 #include <exception>
 #include <map>
 #include <optional>
-#include <regex>
-#include <set>
 
 #include "base/parallel.hpp"
 #include "base/text.hpp"
@@ -100,35 +96,6 @@ bool parseMarker(std::string_view line, const fs::path& file, int lineNo, Marker
         marker.transaction = value == "true";
     }
     return true;
-}
-
-struct FileNameParts {
-    std::string version;
-    std::string name;
-    std::string kind;  // "", ".up" or ".down"
-};
-
-// VERSION_NAME.sql, VERSION_NAME.up.sql, VERSION_NAME.down.sql: digits, '_', a name without
-// path separators. Scanned by hand: a std::regex per file was a visible part of loading 1,000.
-std::optional<FileNameParts> splitMigrationFileName(const std::string& filename) {
-    const size_t digits = filename.find_first_not_of("0123456789");
-    if (digits == 0 || digits == std::string::npos || filename[digits] != '_' ||
-        !filename.ends_with(".sql")) {
-        return std::nullopt;
-    }
-    FileNameParts parts{filename.substr(0, digits),
-                        filename.substr(digits + 1, filename.size() - digits - 1 - 4), ""};
-    for (const char* kind : {".up", ".down"}) {
-        if (parts.name.size() > std::strlen(kind) && parts.name.ends_with(kind)) {
-            parts.name.resize(parts.name.size() - std::strlen(kind));
-            parts.kind = kind;
-            break;
-        }
-    }
-    if (parts.name.empty() || parts.name.find_first_of("/\\") != std::string::npos) {
-        return std::nullopt;
-    }
-    return parts;
 }
 
 // Checks what the server would reject or what would break dbtool's guarantees.
@@ -300,29 +267,78 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
 
 namespace {
 
-// The .sql files of `dir` (not hidden ones), in name order.
-std::vector<fs::path> migrationFiles(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        std::string filename = entry.path().filename().string();
-        if (entry.is_regular_file() && !filename.starts_with(".") && filename.ends_with(".sql")) {
-            names.push_back(std::move(filename));
+// R__NAME.sql, beforeMigrate.sql, afterMigrate.sql: the whole file is the up section, as in
+// a .up.sql file, always run in a transaction.
+Migration parseWholeFile(const fs::path& file, std::string_view content,
+                         const LoadOptions& options) {
+    const std::string filename = file.filename().string();
+    const std::string callback = callbackOfFileName(filename);
+    const std::string what = callback.empty() ? "a repeatable migration" : "a callback";
+    Migration m;
+    if (callback.empty()) {
+        m.repeatable = true;
+        m.name = filename.substr(3, filename.size() - 3 - 4);
+        if (m.name.empty() || m.name.ends_with(".up") || m.name.ends_with(".down")) {
+            throw Error(ExitCode::InvalidInput,
+                        "malformed repeatable migration file name '" + filename + "'",
+                        {file.string()},
+                        "name it R__NAME.sql, e.g. R__active_users_view.sql; a repeatable "
+                        "migration has no down file: it is applied again whenever it changes");
         }
+    } else {
+        m.callback = callback;
+        m.name = callback;
     }
-    // By name as strings: comparing paths goes component by component, a tenth of loading.
-    std::sort(names.begin(), names.end());
-    std::vector<fs::path> files;
-    files.reserve(names.size());
-    for (const auto& name : names) {
-        files.push_back(dir / name);
+    checkUtf8(file, content);
+    const std::string text = normalizeNewlines(content);
+    // Only a first `-- migrate:up` line may stand in it: SQL under a down marker would
+    // otherwise run as part of the up.
+    size_t pos = 0;
+    int lineNo = 1;
+    bool sqlSeen = false;
+    while (pos <= text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        const std::string_view line = std::string_view(text).substr(pos, end - pos);
+        Marker marker;
+        if (parseMarker(line, file, lineNo, marker) && (sqlSeen || !marker.isUp)) {
+            throw Error(ExitCode::InvalidInput,
+                        std::string("a '-- migrate:") + (marker.isUp ? "up" : "down") +
+                            "' marker inside " + what,
+                        {file.string(), lineNo, 1},
+                        callback.empty()
+                            ? "a repeatable migration is one block of SQL applied whenever it "
+                              "changes (write it so it can run again: CREATE OR REPLACE VIEW, DROP "
+                              "... IF EXISTS); it has no down section"
+                            : "a callback is one block of SQL run at every `migrate up`; it has "
+                              "no down section");
+        }
+        sqlSeen = sqlSeen || line.find_first_not_of(" \t") != std::string_view::npos;
+        pos = end + 1;
+        ++lineNo;
     }
-    return files;
+    m.up = parsePairFile(file, text, true, options);
+    if (!m.up.transaction) {
+        throw Error(ExitCode::InvalidInput,
+                    "transaction:false in " + what + ": dbtool always runs one in a transaction" +
+                        (callback.empty() ? " with its tracking row, so a failure leaves the "
+                                            "previous version in place"
+                                          : ", so a failure leaves nothing of it"),
+                    {file.string(), m.up.firstLine - 1, 1},
+                    "move statements that cannot run in a transaction (CONCURRENTLY, ...) into a "
+                    "versioned migration");
+    }
+    m.checksum = sha256Hex(m.up.sql);
+    return m;
 }
 
 // A migration file read and, in the one-file layout, parsed; failures kept to be reported in
 // file order.
 struct Prepared {
     std::optional<FileNameParts> parts;
+    bool whole = false;  // R__NAME.sql, beforeMigrate.sql, afterMigrate.sql
     std::string raw;
     std::exception_ptr unreadable;
     std::optional<Migration> parsed;
@@ -336,8 +352,11 @@ std::vector<Prepared> prepareInParallel(const std::vector<fs::path>& files,
     std::vector<Prepared> out(files.size());
     forEachInParallel(files.size(), [&](size_t i) {
         Prepared& p = out[i];
-        p.parts = splitMigrationFileName(files[i].filename().string());
-        if (!p.parts) {
+        const std::string filename = files[i].filename().string();
+        p.parts = splitMigrationFileName(filename);
+        p.whole =
+            !p.parts && (isRepeatableFileName(filename) || !callbackOfFileName(filename).empty());
+        if (!p.parts && !p.whole) {
             return;
         }
         try {
@@ -346,7 +365,13 @@ std::vector<Prepared> prepareInParallel(const std::vector<fs::path>& files,
             p.unreadable = std::current_exception();
             return;
         }
-        if (p.parts->kind.empty()) {
+        if (p.whole) {
+            try {
+                p.parsed = parseWholeFile(files[i], p.raw, options);
+            } catch (...) {
+                p.unparsable = std::current_exception();
+            }
+        } else if (p.parts->kind.empty()) {
             try {
                 p.parsed =
                     parseMigration(files[i], p.raw, p.parts->version, p.parts->name, options);
@@ -360,24 +385,11 @@ std::vector<Prepared> prepareInParallel(const std::vector<fs::path>& files,
 
 }  // namespace
 
-std::vector<MigrationFileDigest> migrationFileDigests(const fs::path& dir) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
-        return {};  // loadMigrations says so when the template is built
-    }
-    const auto files = migrationFiles(dir);
-    std::vector<MigrationFileDigest> out(files.size());
-    forEachInParallel(files.size(), [&](size_t i) {
-        const std::string name = files[i].filename().string();
-        const auto parts = splitMigrationFileName(name);
-        Sha256 hash;
-        hash.updateFile(files[i]);
-        out[i] = {name, parts ? parts->version : "", hash.hex()};
-    });
-    return out;
+std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& options) {
+    return loadMigrationSet(dir, options).versioned;
 }
 
-std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& options) {
+MigrationSet loadMigrationSet(const fs::path& dir, const LoadOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
         throw Error(ExitCode::InvalidInput,
@@ -387,23 +399,61 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
     }
     const auto files = migrationFiles(dir);
     auto prepared = prepareInParallel(files, options);
+    // A file as messages name it: its path within the migrations folder.
+    auto shown = [&](const fs::path& path) { return path.lexically_relative(dir).string(); };
     std::vector<Error> problems;
     struct Pending {
         Migration migration;
         std::vector<fs::path> files;
     };
     std::map<std::string, Pending> byVersion;  // canonical version -> migration
+    MigrationSet set;
     for (size_t index = 0; index < files.size(); ++index) {
         const fs::path& path = files[index];
         Prepared& ready = prepared[index];
         const std::string filename = path.filename().string();
         const auto& parts = ready.parts;
+        if (ready.whole) {
+            try {
+                for (const auto& failure : {ready.unreadable, ready.unparsable}) {
+                    if (failure) {
+                        std::rethrow_exception(failure);
+                    }
+                }
+                if (!ready.parsed->callback.empty()) {
+                    auto& slot = ready.parsed->callback == "beforeMigrate" ? set.beforeMigrate
+                                                                           : set.afterMigrate;
+                    if (slot) {
+                        throw Error(ExitCode::InvalidInput,
+                                    "two " + filename + " callbacks: " + shown(path) + " and " +
+                                        shown(slot->up.file),
+                                    SourceLocation{path.string()}, "keep one of them");
+                    }
+                    slot = std::move(*ready.parsed);
+                    continue;
+                }
+                // Files come in name order: two of one name in two folders are neighbours.
+                if (!set.repeatable.empty() && set.repeatable.back().name == ready.parsed->name) {
+                    throw Error(ExitCode::InvalidInput,
+                                "duplicate repeatable migration " + filename + ": " + shown(path) +
+                                    " and " + shown(set.repeatable.back().up.file),
+                                SourceLocation{path.string()},
+                                "give every repeatable migration its own name, whatever folder "
+                                "holds it");
+                }
+                set.repeatable.push_back(std::move(*ready.parsed));
+            } catch (Error& e) {
+                problems.push_back(e);
+            }
+            continue;
+        }
         if (!parts) {
             problems.emplace_back(ExitCode::InvalidInput,
                                   "malformed migration file name '" + filename + "'",
                                   SourceLocation{path.string()},
                                   "name it VERSION_NAME.sql with a digit version, e.g. "
-                                  "20240101120000_create_users.sql (or a .up.sql/.down.sql pair)");
+                                  "20240101120000_create_users.sql (or a .up.sql/.down.sql pair; "
+                                  "R__NAME.sql for a repeatable migration)");
             continue;
         }
         const auto& [version, name, kind] = *parts;
@@ -420,12 +470,13 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
             if (clash) {
                 std::string others;
                 for (const auto& f : slot.files) {
-                    others += (others.empty() ? "" : ", ") + f.filename().string();
+                    others += (others.empty() ? "" : ", ") + shown(f);
                 }
-                problems.emplace_back(
-                    ExitCode::InvalidInput,
-                    "duplicate migration version " + version + ": " + filename + " and " + others,
-                    SourceLocation{path.string()}, "give every migration its own version");
+                problems.emplace_back(ExitCode::InvalidInput,
+                                      "duplicate migration version " + version + ": " +
+                                          shown(path) + " and " + others,
+                                      SourceLocation{path.string()},
+                                      "give every migration its own version");
                 continue;
             }
             slot.files.push_back(path);
@@ -448,7 +499,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
         }
     }
 
-    std::vector<Migration> migrations;
+    std::vector<Migration>& migrations = set.versioned;
     for (auto& [canonical, pending] : byVersion) {
         Migration& mig = pending.migration;
         if (mig.pairLayout && !mig.up.present) {
@@ -483,55 +534,7 @@ std::vector<Migration> loadMigrations(const fs::path& dir, const LoadOptions& op
     std::sort(migrations.begin(), migrations.end(), [](const Migration& a, const Migration& b) {
         return compareVersions(a.version, b.version) < 0;
     });
-    return migrations;
-}
-
-std::string newMigrationVersion(const fs::path& dir) {
-    std::set<std::string> taken;
-    std::error_code ec;
-    static const std::regex versionRe(R"(^([0-9]+)_)");
-    // A folder numbered 1, 2, 3 (golang-migrate's -seq: 000001, 000002) goes on numbering;
-    // timestamps, when any file has one (or there are none yet).
-    std::string newest;
-    bool sequential = true;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        std::smatch m;
-        const std::string name = entry.path().filename().string();
-        if (std::regex_search(name, m, versionRe)) {
-            const std::string v = m[1];
-            taken.insert(canonicalVersion(v));
-            sequential = sequential && canonicalVersion(v).size() <= 10;
-            if (newest.empty() || compareVersions(v, newest) > 0)
-                newest = v;
-        }
-    }
-    if (sequential && !newest.empty()) {
-        std::string next = std::to_string(std::stoull(canonicalVersion(newest)) + 1);
-        if (next.size() < newest.size())
-            next.insert(0, newest.size() - next.size(), '0');
-        return next;
-    }
-    std::time_t now = std::time(nullptr);
-    auto stamp = [](std::time_t t) {
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-        return std::string(buf);
-    };
-    std::string version = stamp(now);
-    while (taken.count(canonicalVersion(version)) != 0) {
-        version = stamp(++now);
-    }
-    return version;
-}
-
-std::string migrationTemplate() {
-    return "-- migrate:up\n"
-           "\n"
-           "\n"
-           "-- migrate:down\n"
-           "\n";
+    return set;
 }
 
 }  // namespace dbtool

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/errors.hpp"
 #include "base/versions.hpp"
+#include "migrate/migration_files.hpp"
 
 namespace dbtool {
 
@@ -26,14 +28,25 @@ struct MigrationSection {
 };
 
 struct Migration {
-    std::string version;  // digits, as written in the file name
+    std::string version;  // digits, as written in the file name ("" for a repeatable one)
     std::string name;
     MigrationSection up;
     MigrationSection down;
     std::string checksum;  // SHA-256 of the up section, line endings normalised
     bool pairLayout = false;
+    // R__NAME.sql: no version and no down; applied again, after the versioned migrations,
+    // whenever its checksum changes.
+    bool repeatable = false;
+    // "beforeMigrate" / "afterMigrate" for those callback files: run at every `migrate up`,
+    // never recorded.
+    std::string callback;
 
-    std::string label() const { return version + " " + name; }
+    std::string label() const {
+        return repeatable          ? "R__" + name
+               : !callback.empty() ? callback + ".sql"
+                                   : version + " " + name;
+    }
+    bool versioned() const { return !repeatable && callback.empty(); }
 };
 
 struct LoadOptions {
@@ -49,30 +62,25 @@ Migration parseMigration(const std::filesystem::path& file, std::string_view con
                          const std::string& version, const std::string& name,
                          const LoadOptions& options = {});
 
-// Reads every migration of `dir`: VERSION_NAME.sql files and VERSION_NAME.up.sql /
-// .down.sql pairs, sorted by version. Every problem of every file (bad names, duplicate
+// Reads every migration of `dir` and its subfolders (hidden ones left out): VERSION_NAME.sql
+// files and VERSION_NAME.up.sql / .down.sql pairs, sorted by version, versions unique across
+// the tree. Every problem of every file (bad names, duplicate
 // versions, missing up sections, unknown options, non-UTF-8 bytes, psql meta-commands, ...)
 // is found before anything runs; the first is thrown with the others listed.
 std::vector<Migration> loadMigrations(const std::filesystem::path& dir,
                                       const LoadOptions& options = {});
 
-// Every file loadMigrations would read, with the SHA-256 of its bytes, in name order, without
-// parsing any: what a template database's key needs (db clone), at a fraction of the cost.
-// `version` is the file name's version ("" when the name is malformed).
-struct MigrationFileDigest {
-    std::string fileName;
-    std::string version;
-    std::string sha256;
+// The versioned migrations (as loadMigrations), the repeatable ones (R__NAME.sql, sorted by
+// name) and the callbacks (beforeMigrate.sql, afterMigrate.sql): in the last two kinds the
+// whole file is one up section (a leading `-- migrate:up` marker allowed), always run in a
+// transaction. Problems of every kind are reported together.
+struct MigrationSet {
+    std::vector<Migration> versioned;
+    std::vector<Migration> repeatable;
+    // beforeMigrate.sql / afterMigrate.sql, when present (anywhere in the tree, once each).
+    std::optional<Migration> beforeMigrate;
+    std::optional<Migration> afterMigrate;
 };
-std::vector<MigrationFileDigest> migrationFileDigests(const std::filesystem::path& dir);
-
-// A new version for a migration in `dir`: in a folder numbered sequentially (every version
-// at most 10 digits: 1, 2 or golang-migrate's 000001, 000002), the next number with the same
-// zero padding; otherwise the UTC time YYYYMMDDHHMMSS, moved one second on while a file in
-// `dir` already has that version (two creates in one second).
-std::string newMigrationVersion(const std::filesystem::path& dir);
-
-// The template `migrate create` writes.
-std::string migrationTemplate();
+MigrationSet loadMigrationSet(const std::filesystem::path& dir, const LoadOptions& options = {});
 
 }  // namespace dbtool

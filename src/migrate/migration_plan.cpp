@@ -160,7 +160,15 @@ std::vector<const Migration*> planDown(const std::vector<MigrationStatus>& statu
             applied.push_back(&s);
         }
     }
-    std::reverse(applied.begin(), applied.end());  // newest first
+    // The most recently applied first: by applied_at, then (for rows applied in the same
+    // microsecond, or adopted from a tool that kept no time, which count as oldest) by version.
+    // After `up --allow-out-of-order` that is the migration the user just applied, not the
+    // highest version.
+    std::stable_sort(applied.begin(), applied.end(), [](const auto* a, const auto* b) {
+        const auto& x = a->applied->appliedOrder;
+        const auto& y = b->applied->appliedOrder;
+        return x != y ? x > y : compareVersions(a->version, b->version) > 0;
+    });
 
     if (options.to) {
         const bool known = std::any_of(applied.begin(), applied.end(), [&](const auto* s) {
@@ -177,7 +185,7 @@ std::vector<const Migration*> planDown(const std::vector<MigrationStatus>& statu
     for (const auto* s : applied) {
         if (options.to) {
             if (compareVersions(s->version, *options.to) <= 0) {
-                break;
+                continue;  // kept; an out-of-order one applied after it may still go
             }
         } else if (!options.all && static_cast<int>(chosen.size()) >= options.step.value_or(1)) {
             break;
@@ -211,6 +219,54 @@ std::vector<const Migration*> planDown(const std::vector<MigrationStatus>& statu
                         "restore the file, or pass --ignore-checksums");
         }
         plan.push_back(s->file);
+    }
+    return plan;
+}
+
+const char* stateName(RepeatableState state) {
+    switch (state) {
+        case RepeatableState::Applied:
+            return "applied";
+        case RepeatableState::Pending:
+            return "pending";
+        case RepeatableState::Outdated:
+            return "outdated";
+        case RepeatableState::Missing:
+            return "missing";
+    }
+    return "unknown";
+}
+
+std::vector<RepeatableStatus> computeRepeatableStatus(
+    const std::vector<Migration>& files, const std::vector<db::AppliedRepeatable>& applied) {
+    std::map<std::string, RepeatableStatus> byName;
+    for (const auto& row : applied) {
+        RepeatableStatus& s = byName[row.name];
+        s.name = row.name;
+        s.state = RepeatableState::Missing;
+        s.applied = row;
+    }
+    for (const auto& file : files) {
+        RepeatableStatus& s = byName[file.name];
+        s.name = file.name;
+        s.file = &file;
+        s.state = !s.applied                             ? RepeatableState::Pending
+                  : s.applied->checksum != file.checksum ? RepeatableState::Outdated
+                                                         : RepeatableState::Applied;
+    }
+    std::vector<RepeatableStatus> out;
+    for (auto& [name, s] : byName) {
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<const Migration*> planRepeatables(const std::vector<RepeatableStatus>& status) {
+    std::vector<const Migration*> plan;
+    for (const auto& s : status) {
+        if (s.state == RepeatableState::Pending || s.state == RepeatableState::Outdated) {
+            plan.push_back(s.file);
+        }
     }
     return plan;
 }

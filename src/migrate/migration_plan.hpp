@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "db/migration_table.hpp"
+#include "db/repeatable_table.hpp"
 #include "migrate/migration.hpp"
 
 namespace dbtool {
@@ -62,10 +63,33 @@ struct DownOptions {
     bool ignoreChecksums = false;
 };
 
-// The migrations `down` rolls back, newest first. Throws before anything runs when one of
+// The migrations `down` rolls back, the most recently applied first (by applied_at, then
+// version; --to keeps every version up to it). Throws before anything runs when one of
 // them has no file, no down section, or (unless ignored) a changed checksum.
 std::vector<const Migration*> planDown(const std::vector<MigrationStatus>& status,
                                        const DownOptions& options);
+
+enum class RepeatableState {
+    Applied,   // recorded with the file's current checksum
+    Pending,   // file present, never applied
+    Outdated,  // applied, but the file changed since: applied again by the next `up`
+    Missing,   // recorded, no file (shown; nothing is undone)
+};
+const char* stateName(RepeatableState state);
+
+struct RepeatableStatus {
+    std::string name;
+    RepeatableState state = RepeatableState::Pending;
+    const Migration* file = nullptr;  // null when Missing
+    std::optional<db::AppliedRepeatable> applied;
+};
+
+// Every repeatable migration known from files or the table, in name order.
+std::vector<RepeatableStatus> computeRepeatableStatus(
+    const std::vector<Migration>& files, const std::vector<db::AppliedRepeatable>& applied);
+
+// The repeatable migrations `up` applies (pending and outdated), in name order.
+std::vector<const Migration*> planRepeatables(const std::vector<RepeatableStatus>& status);
 
 // The newest applied version ("" when none).
 std::string currentVersion(const std::vector<MigrationStatus>& status);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/duration.hpp"
@@ -9,6 +10,7 @@
 #include "db/interrupt.hpp"
 #include "db/locked_run.hpp"
 #include "db/migration_table.hpp"
+#include "db/repeatable_table.hpp"
 #include "migrate/section_runner.hpp"
 #include "migrate/sql_lexer.hpp"
 
@@ -25,14 +27,24 @@ const MigrationSection& sectionOf(const Migration& m, Direction d) {
 }  // namespace
 
 Migrator::Migrator(db::Session& session, std::vector<Migration> files,
-                   const std::string& trackingSchema, MigrationObserver& observer)
+                   const std::string& trackingSchema, MigrationObserver& observer,
+                   std::vector<Migration> repeatables)
     : session_(session),
       files_(std::move(files)),
+      repeatables_(std::move(repeatables)),
       schema_(db::resolveTrackingSchema(session, trackingSchema)),
       observer_(observer) {
     for (const auto& m : files_) {
         known_.push_back({m.version, m.name});
     }
+}
+
+Migrator::Migrator(db::Session& session, MigrationSet set, const std::string& trackingSchema,
+                   MigrationObserver& observer)
+    : Migrator(session, std::move(set.versioned), trackingSchema, observer,
+               std::move(set.repeatable)) {
+    beforeMigrate_ = std::move(set.beforeMigrate);
+    afterMigrate_ = std::move(set.afterMigrate);
 }
 
 std::vector<AppliedMigration> Migrator::readApplied() {
@@ -45,7 +57,12 @@ std::vector<MigrationStatus> Migrator::status() {
 
 Migrator::Report Migrator::report() {
     const auto applied = readApplied();
-    return {computeStatus(files_, applied), trackingTableProblems(applied)};
+    std::vector<RepeatableStatus> repeatables;
+    if (!repeatables_.empty() || db::MigrationTable(session_, schema_).exists()) {
+        repeatables =
+            computeRepeatableStatus(repeatables_, db::RepeatableTable(session_, schema_).read());
+    }
+    return {computeStatus(files_, applied), trackingTableProblems(applied), repeatables};
 }
 
 std::vector<db::InterruptedMigration> Migrator::interrupted() {
@@ -132,16 +149,55 @@ std::vector<std::pair<const Migration*, Direction>> steps(const std::vector<cons
 }
 }  // namespace
 
+std::vector<const Migration*> Migrator::repeatablesAfter(
+    const std::vector<MigrationStatus>& status, const std::vector<const Migration*>& plan) {
+    if (repeatables_.empty()) {
+        return {};
+    }
+    const auto pending = static_cast<size_t>(
+        std::count_if(status.begin(), status.end(),
+                      [](const MigrationStatus& s) { return s.file != nullptr && !s.applied; }));
+    auto repeatables = planRepeatables(
+        computeRepeatableStatus(repeatables_, db::RepeatableTable(session_, schema_).read()));
+    if (pending > plan.size() && !repeatables.empty()) {
+        observer_.note(plural(static_cast<int64_t>(repeatables.size()), "repeatable migration") +
+                       " not applied: they run once no versioned migration is pending");
+        return {};
+    }
+    return repeatables;
+}
+
 RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
     if (run.dryRun) {
-        return dryRun(
-            [&](const auto& status) { return steps(planUp(status, planOptions), Direction::Up); });
+        return dryRun([&](const auto& status) {
+            const auto plan = planUp(status, planOptions);
+            Steps planned;
+            if (beforeMigrate_) {
+                planned.emplace_back(&*beforeMigrate_, Direction::Up);
+            }
+            for (const Migration* m : plan) {
+                planned.emplace_back(m, Direction::Up);
+            }
+            for (const Migration* r : repeatablesAfter(status, plan)) {
+                planned.emplace_back(r, Direction::Up);
+            }
+            if (afterMigrate_) {
+                planned.emplace_back(&*afterMigrate_, Direction::Up);
+            }
+            return planned;
+        });
     }
     return locked(true, [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status,
                             RunResult& result) {
         const auto plan = planUp(status, planOptions);
+        const auto repeatables = repeatablesAfter(status, plan);
+        runCallback(locked, beforeMigrate_, result, "it was rolled back; no migration was run");
+        const std::string after =
+            "it was rolled back; the migrations applied before it stay applied";
         if (!run.singleTransaction) {
             apply(locked, plan, Direction::Up, result);
+            applyRepeatables(locked, repeatables, result);
+            runCallback(locked, afterMigrate_, result, after);
             return;
         }
         for (const Migration* m : plan) {
@@ -154,7 +210,8 @@ RunResult Migrator::up(const UpOptions& planOptions, const RunOptions& run) {
                     "apply it on its own first (--to), or run without --single-transaction");
             }
         }
-        applyAllInOneTransaction(locked, plan, result);
+        applyAllInOneTransaction(locked, plan, repeatables, result);
+        runCallback(locked, afterMigrate_, result, after);
     });
 }
 
@@ -190,7 +247,10 @@ RunResult Migrator::redo(int step, bool ignoreChecksums, const RunOptions& run) 
         [&](db::LockedRun& locked, const std::vector<MigrationStatus>& status, RunResult& result) {
             const auto plan = planDown(status, downOptions);
             apply(locked, plan, Direction::Down, result, true);
-            apply(locked, {plan.rbegin(), plan.rend()}, Direction::Up, result, true);
+            const std::vector<const Migration*> ups(plan.rbegin(), plan.rend());
+            apply(locked, ups, Direction::Up, result, true);
+            // The downs made every repeatable migration due again.
+            applyRepeatables(locked, repeatablesAfter(status, {}), result);
         },
         "completed in this run");
 }
@@ -265,6 +325,12 @@ namespace {
 // ways) and, in JSON, the same facts as a step of a successful run.
 Error::ListItem completedItem(const Migration& m, Direction direction, bool tagDirection) {
     const std::string dir = direction == Direction::Up ? "up" : "down";
+    if (!m.versioned()) {
+        return {m.label(),
+                {{"name", m.name},
+                 {"kind", m.repeatable ? "repeatable" : "callback"},
+                 {"direction", dir}}};
+    }
     return {m.label() + (tagDirection ? " (" + dir + ")" : ""),
             {{"version", m.version}, {"name", m.name}, {"direction", dir}}};
 }
@@ -275,10 +341,16 @@ Error::ListItem completedItem(const Migration& m, Direction direction, bool tagD
                        const std::string& failed = "failed") {
     const bool interruptedRun = e.code() == ExitCode::Interrupted;
     const std::string verb = direction == Direction::Up ? "applying" : "rolling back";
-    std::string message = interruptedRun
-                              ? "interrupted while " + verb + " migration " + m.label()
-                              : "migration " + m.label() + " " + failed + " (" +
-                                    (direction == Direction::Up ? "up" : "down") + "): " + e.what();
+    const std::string what = m.callback.empty() ? "migration " : "callback ";
+    std::string message =
+        interruptedRun
+            ? "interrupted while " + (m.callback.empty() ? verb : std::string("running")) + " " +
+                  what + m.label()
+            : what + m.label() + " " + failed +
+                  (m.callback.empty()
+                       ? std::string(" (") + (direction == Direction::Up ? "up" : "down") + ")"
+                       : std::string()) +
+                  ": " + e.what();
     Error error = db::describeSqlError(e, message, errorLocation(section, f));
     error.withList(run.completedField(), run.completedUnits()).withField("outcome", consequence);
     throw error;
@@ -297,8 +369,12 @@ void Migrator::apply(db::LockedRun& run, const std::vector<const Migration*>& pl
         const db::UnitOfWork unit{"migration", m->label(), ""};
         int64_t ms = 0;
         auto record = [&] {
-            direction == Direction::Up ? table.insert(m->version, m->name, m->checksum, ms)
-                                       : table.remove(m->version);
+            if (direction == Direction::Up) {
+                table.insert(m->version, m->name, m->checksum, ms);
+            } else {
+                table.remove(m->version);
+                db::RepeatableTable(session_, schema_).forgetAll();
+            }
         };
         try {
             std::optional<int64_t> oneRoundTrip;
@@ -399,18 +475,26 @@ void Migrator::checkInRolledBackTransaction(
 }
 
 void Migrator::applyAllInOneTransaction(db::LockedRun& run,
-                                        const std::vector<const Migration*>& plan,
+                                        const std::vector<const Migration*>& versioned,
+                                        const std::vector<const Migration*>& repeatables,
                                         RunResult& result) {
     db::MigrationTable table(session_, schema_);
+    db::RepeatableTable repeatableTable(session_, schema_);
+    std::vector<const Migration*> plan = versioned;
+    plan.insert(plan.end(), repeatables.begin(), repeatables.end());
     std::vector<MigrationStep> steps;
     observer_.planned(plan.size());
     run.inTransaction({"", "committing the run", ""}, [&] {
         createTableIfPending(table);
+        if (!repeatables.empty()) {
+            repeatableTable.ensure();
+        }
         for (const Migration* m : plan) {
             observer_.starting(*m, Direction::Up);
             try {
                 const int64_t ms = runSection(session_, *m, m->up);
-                table.insert(m->version, m->name, m->checksum, ms);
+                m->repeatable ? repeatableTable.record(m->name, m->checksum, ms)
+                              : table.insert(m->version, m->name, m->checksum, ms);
                 steps.push_back({m, Direction::Up, ms, {}});
             } catch (SectionFailure& f) {
                 fail(*m, Direction::Up, f.error, m->up, f, run,
@@ -425,6 +509,50 @@ void Migrator::applyAllInOneTransaction(db::LockedRun& run,
         run.completed(completedItem(*step.migration, Direction::Up, false));
         observer_.finished(*step.migration, Direction::Up, step.ms);
     }
+}
+
+void Migrator::applyRepeatables(db::LockedRun& run, const std::vector<const Migration*>& plan,
+                                RunResult& result) {
+    db::RepeatableTable table(session_, schema_);
+    observer_.planned(plan.size());
+    for (const Migration* m : plan) {
+        run.checkInterrupted("repeatable migration " + m->label());
+        observer_.starting(*m, Direction::Up);
+        int64_t ms = 0;
+        try {
+            // Applied again with its new checksum, or not at all: a failure leaves the
+            // version applied before in place.
+            run.inTransaction({"migration", m->label(), ""}, [&] {
+                table.ensure();
+                ms = runSection(session_, *m, m->up);
+                table.record(m->name, m->checksum, ms);
+            });
+        } catch (SectionFailure& f) {
+            fail(*m, Direction::Up, f.error, m->up, f, run,
+                 "it was rolled back: the version applied before (if any) is still in place");
+        }
+        result.steps.push_back({m, Direction::Up, ms, {}});
+        run.completed(completedItem(*m, Direction::Up, false));
+        observer_.finished(*m, Direction::Up, ms);
+    }
+}
+
+void Migrator::runCallback(db::LockedRun& run, const std::optional<Migration>& callback,
+                           RunResult& result, const std::string& consequence) {
+    if (!callback) {
+        return;
+    }
+    const Migration& m = *callback;
+    run.checkInterrupted("callback " + m.label());
+    observer_.starting(m, Direction::Up);
+    int64_t ms = 0;
+    try {
+        run.inTransaction({"callback", m.label(), ""}, [&] { ms = runSection(session_, m, m.up); });
+    } catch (SectionFailure& f) {
+        fail(m, Direction::Up, f.error, m.up, f, run, consequence);
+    }
+    result.steps.push_back({&m, Direction::Up, ms, {}});
+    observer_.finished(m, Direction::Up, ms);
 }
 
 void Migrator::createTableIfPending(db::MigrationTable& table) {

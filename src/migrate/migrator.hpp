@@ -53,10 +53,15 @@ struct RunOptions {
 // tracking row; the whole run holds the advisory lock of the tracking schema.
 class Migrator {
   public:
+    // `repeatables`: the R__NAME.sql migrations, which `up` applies after the versioned ones.
     Migrator(db::Session& session, std::vector<Migration> files, const std::string& trackingSchema,
+             MigrationObserver& observer, std::vector<Migration> repeatables = {});
+    // With the callbacks too: beforeMigrate.sql and afterMigrate.sql run around every `up`.
+    Migrator(db::Session& session, MigrationSet set, const std::string& trackingSchema,
              MigrationObserver& observer);
 
     const std::vector<Migration>& files() const { return files_; }
+    const std::vector<Migration>& repeatables() const { return repeatables_; }
     const std::string& schema() const { return schema_; }
 
     // Read-only: never creates or adopts the tracking table, takes no lock.
@@ -70,6 +75,7 @@ class Migrator {
     struct Report {
         std::vector<MigrationStatus> status;
         std::vector<std::string> trackingProblems;
+        std::vector<RepeatableStatus> repeatables;
     };
     Report report();
     // The error those runs stop with, naming the statement whose outcome is unknown.
@@ -108,7 +114,20 @@ class Migrator {
     void apply(db::LockedRun& run, const std::vector<const Migration*>& plan, Direction direction,
                RunResult& result, bool tagDirection = false);
     void applyAllInOneTransaction(db::LockedRun& run, const std::vector<const Migration*>& plan,
+                                  const std::vector<const Migration*>& repeatables,
                                   RunResult& result);
+    // The repeatable migrations an `up` with this plan applies after its versioned ones: the
+    // pending and outdated ones, once no versioned migration is left pending (they may use
+    // the newest schema); none (with a note) while --to or --step leave some pending.
+    std::vector<const Migration*> repeatablesAfter(const std::vector<MigrationStatus>& status,
+                                                   const std::vector<const Migration*>& plan);
+    // Each in its own transaction with its row in schema_repeatable_migrations.
+    void applyRepeatables(db::LockedRun& run, const std::vector<const Migration*>& plan,
+                          RunResult& result);
+    // A callback (when present) in its own transaction; a failure names it and says what
+    // stands (`consequence`).
+    void runCallback(db::LockedRun& run, const std::optional<Migration>& callback,
+                     RunResult& result, const std::string& consequence);
     // Creates the tracking table when a run needs it and it does not exist yet: called inside
     // the first migration's transaction, so a run that applies nothing leaves no trace.
     void createTableIfPending(db::MigrationTable& table);
@@ -117,6 +136,9 @@ class Migrator {
 
     db::Session& session_;
     std::vector<Migration> files_;
+    std::vector<Migration> repeatables_;
+    std::optional<Migration> beforeMigrate_;
+    std::optional<Migration> afterMigrate_;
     std::vector<db::KnownMigration> known_;  // files_ as the tracking table knows them
     std::string schema_;
     MigrationObserver& observer_;

@@ -19,6 +19,8 @@ TEST_F(Examples, MigrationsApplyRollBackAndApplyAgain) {
     auto up = dbtool({"migrate", "up", "--migrations-dir", dirArg});
     ASSERT_EQ(up.exitCode, 0) << up.err;
     EXPECT_TRUE(tableExists("comments"));
+    EXPECT_EQ(scalar("SELECT count(*) FROM published_posts"), "0");  // the repeatable view
+    EXPECT_THAT(up.out, ::testing::HasSubstr("ran          afterMigrate.sql"));  // the callback
     EXPECT_EQ(scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'comments_post_id_idx'"),
               "1");
     auto down = dbtool({"migrate", "down", "--all", "--migrations-dir", dirArg});
@@ -26,6 +28,8 @@ TEST_F(Examples, MigrationsApplyRollBackAndApplyAgain) {
     EXPECT_FALSE(tableExists("users"));
     EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "0");
     ASSERT_EQ(dbtool({"migrate", "up", "--migrations-dir", dirArg}).exitCode, 0);
+    // The down of posts dropped the view (CASCADE); the rollback made it due, so it is back.
+    EXPECT_EQ(scalar("SELECT count(*) FROM pg_views WHERE viewname = 'published_posts'"), "1");
     EXPECT_EQ(dbtool({"migrate", "status", "--exit-code", "--migrations-dir", dirArg}).exitCode, 0);
 }
 

@@ -344,6 +344,13 @@ TEST_F(Migrate, OutOfOrderIsRefusedUnlessAllowed) {
     EXPECT_THAT(refused.err, HasSubstr("--allow-out-of-order"));
     ASSERT_EQ(dbtool({"migrate", "up", "--allow-out-of-order"}).exitCode, 0);
     EXPECT_TRUE(tableExists("posts"));
+    // down rolls back the most recently applied migration, not the highest version.
+    auto down = dbtool({"migrate", "down"});
+    ASSERT_EQ(down.exitCode, 0) << down.err;
+    EXPECT_THAT(down.out, HasSubstr("20240102000000"));
+    EXPECT_FALSE(tableExists("posts"));
+    EXPECT_TRUE(tableExists("comments"));
+    EXPECT_EQ(applied(), (std::vector<std::string>{"20240101000000", "20240103000000"}));
 }
 
 TEST_F(Migrate, GolangMigratePairsWork) {
@@ -463,6 +470,50 @@ TEST_F(Migrate, CreateWritesATemplateAndRefusesBadNames) {
     EXPECT_EQ(dbtool({"migrate", "up"}).exitCode, 5);
     EXPECT_EQ(dbtool({"migrate", "up", "--allow-empty"}).exitCode, 0);
     EXPECT_EQ(applied().size(), 2u);
+}
+
+TEST_F(Migrate, SubfoldersHoldOneTreeOfUniqueVersions) {
+    migration("2025/20250101000000_posts.sql",
+              "-- migrate:up\nCREATE TABLE posts (id int REFERENCES users);\n"
+              "-- migrate:down\nDROP TABLE posts;\n");
+    migration("2024/q1/20240101000000_users.sql",
+              "-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY);\n"
+              "-- migrate:down\nDROP TABLE users;\n");
+    migration("views/R__user_ids.sql",
+              "CREATE OR REPLACE VIEW user_ids AS SELECT id FROM users;\n");
+    migration(".archive/20230101000000_old.sql", "-- migrate:up\nSELECT broken(;\n");
+    migration("2025/.draft.sql", "not SQL at all");
+    auto up = dbtool({"migrate", "up"});
+    ASSERT_EQ(up.exitCode, 0) << up.err;
+    // Version order across folders; hidden files and folders are not migrations.
+    EXPECT_LT(up.out.find("20240101000000"), up.out.find("20250101000000"));
+    EXPECT_EQ(applied(), (std::vector<std::string>{"20240101000000", "20250101000000"}));
+    EXPECT_EQ(scalar("SELECT count(*) FROM user_ids"), "0");
+    auto status = json::parse(dbtool({"migrate", "status", "--format", "json"}).out);
+    EXPECT_THAT(status["migrations"][0]["file"].get<std::string>(),
+                HasSubstr("migrations/2024/q1/20240101000000_users.sql"));
+
+    // A version is unique across the tree.
+    migration("2025/20240101000000_again.sql", "-- migrate:up\nSELECT 1;\n");
+    auto duplicate = dbtool({"migrate", "status"});
+    EXPECT_EQ(duplicate.exitCode, 5);
+    EXPECT_THAT(duplicate.err, HasSubstr("duplicate migration version 20240101000000"));
+    EXPECT_THAT(duplicate.err, HasSubstr("2024/q1/20240101000000_users.sql"));
+    std::filesystem::remove(dir().path() / "migrations/2025/20240101000000_again.sql");
+    migration("R__user_ids.sql", "SELECT 1;\n");
+    auto twice = dbtool({"migrate", "status"});
+    EXPECT_EQ(twice.exitCode, 5);
+    EXPECT_THAT(twice.err, HasSubstr("duplicate repeatable migration R__user_ids.sql"));
+    std::filesystem::remove(dir().path() / "migrations/R__user_ids.sql");
+
+    // create --dir writes into a subfolder, with a version newer than every folder's.
+    auto created = dbtool({"migrate", "create", "add_email", "--dir", "2026/jan"});
+    ASSERT_EQ(created.exitCode, 0) << created.err;
+    EXPECT_THAT(created.out,
+                ::testing::MatchesRegex(".*/migrations/2026/jan/[0-9]{14}_add_email\\.sql\n"));
+    EXPECT_EQ(dbtool({"migrate", "create", "x", "--dir", "../outside"}).exitCode, 2);
+    EXPECT_EQ(dbtool({"migrate", "create", "x", "--dir", "/tmp"}).exitCode, 2);
+    EXPECT_FALSE(std::filesystem::exists(dir().path() / "outside"));
 }
 
 TEST_F(Migrate, MarkAppliedAndMarkPending) {

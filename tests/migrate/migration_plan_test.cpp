@@ -20,7 +20,7 @@ Migration file(const std::string& version, bool withDown = true) {
 }
 
 AppliedMigration row(const Migration& m) {
-    return {m.version, m.name, m.checksum, "2024-01-01T00:00:00Z", 5};
+    return {m.version, m.name, m.checksum, "2024-01-01T00:00:00Z", 5, ""};
 }
 
 std::vector<std::string> versions(const std::vector<const Migration*>& plan) {
@@ -108,6 +108,31 @@ TEST(MigrationPlan, DownDefaultsToOneAndHonoursStepToAll) {
     DownOptions badTo;
     badTo.to = "7";
     EXPECT_EQ(errorFrom([&] { planDown(status, badTo); }).code(), ExitCode::Usage);
+}
+
+TEST(MigrationPlan, DownGoesByTimeOfApplicationThenVersion) {
+    std::vector<Migration> files = {file("1"), file("2"), file("3"), file("4")};
+    auto at = [&](size_t i, const std::string& order) {
+        AppliedMigration r = row(files[i]);
+        r.appliedOrder = order;
+        return r;
+    };
+    // 1 adopted from a tool that kept no time; 3 before 2 (2 applied out of order); 4 in the
+    // same microsecond as 2.
+    const auto status =
+        computeStatus(files, {at(0, ""), at(1, "20240105000000000002"),
+                              at(2, "20240101000000000001"), at(3, "20240105000000000002")});
+    DownOptions all;
+    all.all = true;
+    EXPECT_EQ(versions(planDown(status, all)), (std::vector<std::string>{"4", "2", "3", "1"}));
+    EXPECT_EQ(versions(planDown(status, {})), (std::vector<std::string>{"4"}));
+    DownOptions step;
+    step.step = 2;
+    EXPECT_EQ(versions(planDown(status, step)), (std::vector<std::string>{"4", "2"}));
+    // --to keeps every version up to it, whenever it was applied.
+    DownOptions to;
+    to.to = "2";
+    EXPECT_EQ(versions(planDown(status, to)), (std::vector<std::string>{"4", "3"}));
 }
 
 TEST(MigrationPlan, DownStopsBeforeAnythingRunsWithoutDownSql) {
