@@ -56,7 +56,9 @@ Step randomStep(std::mt19937_64& rng, int serial) {
 }
 
 std::string show(const Snapshot& s) {
-    std::string out = "  migrations applied: " + std::to_string(s.migrationLevel) + "\n  seeds:";
+    std::string out = "  migrations applied: " + std::to_string(s.migrationLevel) +
+                      "\n  R__user_emails: " + s.repeatable +
+                      (s.view ? ", view exists" : ", no view") + "\n  seeds:";
     for (const auto& [name, state] : s.seedState)
         out += " " + name + "=" + state;
     out += "\n  rows:";
@@ -86,7 +88,8 @@ std::string check(const std::vector<Step>& steps, bool verbose, size_t* failedAt
         const Snapshot actual = world.snapshot(problems);
         const Snapshot wanted = model.snapshot();
         if (actual.migrationLevel != wanted.migrationLevel || actual.rows != wanted.rows ||
-            actual.seedState != wanted.seedState)
+            actual.seedState != wanted.seedState || actual.repeatable != wanted.repeatable ||
+            actual.view != wanted.view)
             problems += "the database differs from the model\n database:\n" + show(actual) +
                         " model:\n" + show(wanted);
         if (!problems.empty()) {

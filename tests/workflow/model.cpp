@@ -78,7 +78,10 @@ std::map<std::string, std::string> migrationFiles() {
     return {
         {"1_users.sql",
          "-- migrate:up\nCREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE,"
-         " name text NOT NULL);\n-- migrate:down\nDROP TABLE users;\n"},
+         " name text NOT NULL);\n-- migrate:down\nDROP TABLE users CASCADE;\n"},
+        // Repeatable: after every versioned migration, again after any rollback (the users
+        // down drops the view with CASCADE).
+        {"R__user_emails.sql", "CREATE OR REPLACE VIEW user_emails AS SELECT email FROM users;\n"},
         {"2_tags.sql",
          "-- migrate:up\nCREATE TABLE tags (code text PRIMARY KEY, label text NOT NULL);\n"
          "-- migrate:down\nDROP TABLE tags;\n"},
@@ -257,6 +260,9 @@ void Model::migrateTo(int level) {
             s_.incarnation[kTables[s_.level]] = s_.nextIncarnation++;
     }
     while (s_.level > level) {
+        s_.repeatableApplied = false;  // every rollback makes it due again
+        if (s_.level == 1)
+            s_.view = false;  // DROP TABLE users CASCADE
         const std::string table = kTables[s_.level];
         if (!table.empty()) {
             s_.incarnation.erase(table);
@@ -272,6 +278,14 @@ void Model::redo() {
     const int level = s_.level;
     migrateTo(level - 1);
     migrateTo(level);
+    repeatablesAfterUp();
+}
+
+void Model::repeatablesAfterUp() {
+    if (s_.level == kMigrations && !s_.repeatableApplied) {
+        s_.repeatableApplied = true;
+        s_.view = true;
+    }
 }
 
 bool Model::stale(const State& s, int seed) const {
@@ -413,12 +427,15 @@ int Model::apply(const Step& step) {
         case K::ParallelMigrateUp:
         case K::KillMigrateUp:
             migrateTo(kMigrations);
+            repeatablesAfterUp();
             return 0;
         case K::MigrateUpStep:
             migrateTo(std::min(s_.level + 1, kMigrations));
+            repeatablesAfterUp();
             return 0;
         case K::MigrateUpTo:
             migrateTo(std::max(s_.level, step.arg % kMigrations + 1));
+            repeatablesAfterUp();
             return 0;
         case K::MigrateDown:
             migrateTo(std::max(s_.level - 1, 0));
@@ -495,6 +512,8 @@ int Model::apply(const Step& step) {
 Snapshot Model::snapshot() const {
     Snapshot out;
     out.migrationLevel = s_.level;
+    out.repeatable = s_.repeatableApplied ? "applied" : "pending";
+    out.view = s_.view;
     for (const auto& r : s_.rows)
         out.rows.push_back({r.table, r.key, r.value});
     std::sort(out.rows.begin(), out.rows.end());

@@ -82,6 +82,10 @@ struct Snapshot {
     int migrationLevel = 0;
     std::vector<RowImage> rows;                    // sorted
     std::map<std::string, std::string> seedState;  // name -> applied/stale/pending/changed
+    // The repeatable migration R__user_emails (a view on users): its state in `migrate
+    // status` and whether the view exists.
+    std::string repeatable;
+    bool view = false;
 };
 
 class Model {
@@ -116,13 +120,17 @@ class Model {
         std::map<int, Recorded> recorded;
         int version[kSeeds] = {0, 0, 0, 0};
         int nextIncarnation = 1;
-        int applied = 0;  // seeds applied so far (orders them)
+        bool repeatableApplied = false;  // R__user_emails recorded with its checksum
+        bool view = false;               // the view it makes exists
+        int applied = 0;                 // seeds applied so far (orders them)
     };
 
     static int required(const std::string& table);  // the migration creating it
     static std::string tableOf(int seed);
     void migrateTo(int level);
     void redo();
+    // After an up or a redo: the repeatable migration runs once nothing versioned is pending.
+    void repeatablesAfterUp();
     bool stale(const State& s, int seed) const;
     int seedRun(std::optional<int> only, bool force, bool cascade = false);
     // Undoes `seed` in `s`; returns an exit code (0, or 8 when posts refer to its users and

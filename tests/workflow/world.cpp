@@ -211,6 +211,7 @@ Snapshot World::snapshot(std::string& problems) {
         for (int i = 0; i < PQntuples(r.get()); ++i)
             out.rows.push_back({table, PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1)});
     };
+    out.view = exists("user_emails");
     read("users", "SELECT email, name FROM users");
     read("tags", "SELECT code, label FROM tags");
     read("posts", "SELECT p.title, u.email FROM posts p JOIN users u ON u.id = p.author_id");
@@ -224,6 +225,9 @@ Snapshot World::snapshot(std::string& problems) {
             problems += "migrate status says " + m["summary"]["applied"].dump() +
                         " applied; the tracking table holds " + std::to_string(out.migrationLevel) +
                         "\n";
+        const auto& repeatables = m["repeatable_migrations"];
+        out.repeatable = repeatables.size() == 1 ? repeatables[0]["state"].get<std::string>()
+                                                 : repeatables.dump();
         const auto seedDoc = nlohmann::json::parse(seeds.out);
         for (const auto& s : seedDoc["seeds"])
             out.seedState[s["name"].get<std::string>()] = s["state"].get<std::string>();
