@@ -25,6 +25,14 @@ const Settings& Context::settings() {
         }
         settings_ = resolveSettings(options_.settings, env, cwd);
         SecretRegistry::instance().add(settings_->target.password());
+        std::string vars;
+        for (const auto& [name, v] : settings_->vars) {
+            if (v.secret) {
+                SecretRegistry::instance().add(v.value);
+            }
+            vars += (vars.empty() ? "" : ", ") + name + " (from " + v.origin +
+                    (v.secret ? ", secret" : "") + ")";
+        }
         spdlog::debug("environment: {} (from {})", settings_->environment,
                       settings_->environmentOrigin);
         if (settings_->configFile) {
@@ -36,6 +44,9 @@ const Settings& Context::settings() {
                       settings_->migrationsDirOrigin);
         spdlog::debug("seeds: {} (from {})", settings_->seedsDir.string(),
                       settings_->seedsDirOrigin);
+        if (!vars.empty()) {
+            spdlog::debug("SQL variables: {}", vars);  // names only, never values
+        }
     }
     return *settings_;
 }

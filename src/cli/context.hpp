@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "db/session.hpp"
@@ -82,5 +83,17 @@ void addSeedCommands(CLI::App& app, Action& action);
 void addModelCommands(CLI::App& app, Action& action);
 void addDataCommands(CLI::App& app, Action& action);
 void addSchemaCommands(CLI::App& app, Action& action);
+
+// migrate create NAME [--dir SUB].
+int runMigrateCreate(Context& ctx, const std::string& name, const std::string& sub);
+
+// Schema drift of the connected database (schema diff, migrate status --drift): text lines to
+// print and the JSON to add.
+struct DriftOutcome {
+    bool drift = false;
+    std::vector<std::string> lines;
+    nlohmann::json document;
+};
+DriftOutcome checkDrift(Context& ctx, db::Session& live, bool owners);
 
 }  // namespace dbtool::cli

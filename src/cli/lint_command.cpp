@@ -193,6 +193,7 @@ int runLint(Context& ctx, const LintArgs& a) {
     lintOptions(settings);  // a bad lint: section is an error before anything else
     LoadOptions load;
     load.transactionChecks = false;  // reported as findings of the transaction rules
+    load.vars = &settings.vars;      // lint what would be sent
     const auto migrations = loadMigrations(settings.migrationsDir, load);
 
     std::unique_ptr<db::Session> session;

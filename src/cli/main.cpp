@@ -54,6 +54,11 @@ void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
                    "Cancel any statement running longer, e.g. 10min; 0 = no limit (env "
                    "DBTOOL_STATEMENT_TIMEOUT)")
         ->group(group);
+    app.add_option("--var", s.vars,
+                   "NAME=VALUE for :NAME, :'NAME' and :\"NAME\" in SQL files marked "
+                   "`-- dbtool:vars` (repeatable; env DBTOOL_VAR_NAME; vars: in dbtool.yaml)")
+        ->allow_extra_args(false)
+        ->group(group);
 }
 
 int reportError(const Error& e, dbtool::cli::Context& ctx) {

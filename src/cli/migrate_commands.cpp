@@ -153,9 +153,13 @@ struct Loaded {
 };
 
 // Files are read and checked before connecting: a broken file never touches the database.
-Loaded load(Context& ctx) {
+// `runsSql`: the command runs migrations, so files that opt into SQL variables get their
+// values (an undefined one is an error); status and the like read names and checksums only.
+Loaded load(Context& ctx, bool runsSql = false) {
     Loaded l;
-    auto files = loadMigrationSet(ctx.settings().migrationsDir);
+    LoadOptions options;
+    options.vars = runsSql ? &ctx.settings().vars : nullptr;
+    auto files = loadMigrationSet(ctx.settings().migrationsDir, options);
     l.session = ctx.connect();
     l.observer = std::make_unique<PrintingObserver>(ctx.out(), ctx.progress());
     l.migrator = std::make_unique<Migrator>(*l.session, std::move(files),
@@ -209,7 +213,7 @@ void lintBeforeUp(Context& ctx, Loaded& l, const UpOptions& plan) {
 }
 
 int runUp(Context& ctx, const UpArgs& a) {
-    auto l = load(ctx);
+    auto l = load(ctx, true);
     UpOptions plan;
     plan.to = a.to;
     plan.step = a.step;
@@ -227,7 +231,7 @@ int runUp(Context& ctx, const UpArgs& a) {
     const Settings& s = ctx.settings();
     if (!a.dryRun && (a.dumpSchema || s.dumpSchema)) {
         // Refreshed after every successful run, so the committed file follows the migrations.
-        writeFileAtomically(s.schemaFile, dumpSchema(s.target, *l.session, s.trackingSchema));
+        writeFileAtomically(s.schemaFile, dumpSchema(s.target, *l.session, s.trackingSchema).sql);
         spdlog::info("schema written to {}", s.schemaFile.string());
     }
     return code;
@@ -242,7 +246,7 @@ struct DownArgs {
 };
 
 int runDown(Context& ctx, const DownArgs& a) {
-    auto l = load(ctx);
+    auto l = load(ctx, true);
     DownOptions plan;
     plan.step = a.step;
     plan.to = a.to;
@@ -254,7 +258,7 @@ int runDown(Context& ctx, const DownArgs& a) {
 }
 
 int runRedo(Context& ctx, int step, bool dryRun, bool ignoreChecksums) {
-    auto l = load(ctx);
+    auto l = load(ctx, true);
     RunOptions run;
     run.dryRun = dryRun;
     return printRun(ctx, "redo", l.migrator->redo(step, ignoreChecksums, run));
@@ -272,7 +276,7 @@ std::string stateCell(report::Output& out, MigrationState state) {
     }
 }
 
-int runStatus(Context& ctx, bool exitCode) {
+int runStatus(Context& ctx, bool exitCode, bool drift) {
     auto l = load(ctx);
     const auto [status, tracking, repeatables] = l.migrator->report();
     auto& out = ctx.out();
@@ -375,23 +379,38 @@ int runStatus(Context& ctx, bool exitCode) {
             out.line(out.red("interrupted: ") + e.what() + "\n  " + e.hint());
         }
     }
-    out.document({{"migrations", items},
-                  {"summary",
-                   {{"applied", counts["applied"]},
-                    {"pending", counts["pending"]},
-                    {"changed", counts["changed"]},
-                    {"missing", counts["missing"]},
-                    {"out_of_order", counts["out_of_order"]}}},
-                  {"current_version", currentVersion(status)},
-                  {"repeatable_migrations", repeatableItems},
-                  {"repeatable_summary",
-                   {{"applied", repeatableCounts["applied"]},
-                    {"pending", repeatableCounts["pending"]},
-                    {"outdated", repeatableCounts["outdated"]},
-                    {"missing", repeatableCounts["missing"]}}},
-                  {"interrupted", stopped},
-                  {"tracking_problems", tracking},
-                  {"tracking_table", l.migrator->schema() + ".schema_migrations"}});
+    // --drift: also compare the schema with what the applied migrations make.
+    std::optional<DriftOutcome> drifted;
+    if (drift) {
+        drifted = checkDrift(ctx, *l.session, false);
+        for (const auto& line : drifted->lines) {
+            out.line(line);
+        }
+    }
+    json doc = {{"migrations", items},
+                {"summary",
+                 {{"applied", counts["applied"]},
+                  {"pending", counts["pending"]},
+                  {"changed", counts["changed"]},
+                  {"missing", counts["missing"]},
+                  {"out_of_order", counts["out_of_order"]}}},
+                {"current_version", currentVersion(status)},
+                {"repeatable_migrations", repeatableItems},
+                {"repeatable_summary",
+                 {{"applied", repeatableCounts["applied"]},
+                  {"pending", repeatableCounts["pending"]},
+                  {"outdated", repeatableCounts["outdated"]},
+                  {"missing", repeatableCounts["missing"]}}},
+                {"interrupted", stopped},
+                {"tracking_problems", tracking},
+                {"tracking_table", l.migrator->schema() + ".schema_migrations"}};
+    if (drifted) {
+        doc["drift"] = drifted->document;
+    }
+    out.document(doc);
+    if (drifted && drifted->drift) {
+        return static_cast<int>(ExitCode::Check);
+    }
     return exitCode && problems > 0 ? static_cast<int>(ExitCode::Check) : 0;
 }
 
@@ -420,59 +439,6 @@ int runValidate(Context& ctx) {
     }
     out.document({{"valid", problems.empty()}, {"problems", problems}, {"applied", applied}});
     return problems.empty() ? 0 : static_cast<int>(ExitCode::Check);
-}
-
-// migrate create --dir SUB: a folder inside the migrations folder, never outside it.
-fs::path subfolder(const fs::path& root, const std::string& sub) {
-    const fs::path relative = fs::path(sub).lexically_normal();
-    const bool inside = !sub.empty() && relative.is_relative() && !relative.empty() &&
-                        *relative.begin() != ".." && relative != ".";
-    if (!inside) {
-        throw Error(ExitCode::Usage, "--dir " + sub + ": not a folder inside " + root.string(), {},
-                    "give a path relative to the migrations folder, e.g. --dir 2024");
-    }
-    return root / relative;
-}
-
-int runCreate(Context& ctx, const std::string& name, const std::string& sub) {
-    requireFileName("migration", name, "create_users");
-    const fs::path root = ctx.settings().migrationsDir;
-    const fs::path dir = sub.empty() ? root : subfolder(root, sub);
-    fs::create_directories(dir);
-    // Follow the layout the tree already uses.
-    bool pairs = false, singles = false;
-    static const std::regex fileRe(R"(^[0-9]+_.*?(\.up|\.down)?\.sql$)");
-    forEachFileInTree(root, [&](const fs::path& path) {
-        std::smatch m;
-        const std::string f = path.filename().string();
-        if (std::regex_match(f, m, fileRe)) {
-            (m[1].matched ? pairs : singles) = true;
-        }
-    });
-    // Versions are unique across the tree: the next one is chosen from every folder's files.
-    const std::string version = newMigrationVersion(root);
-    std::vector<std::pair<fs::path, std::string>> files;
-    if (pairs && !singles) {
-        files.push_back({dir / (version + "_" + name + ".up.sql"), ""});
-        files.push_back({dir / (version + "_" + name + ".down.sql"), ""});
-    } else {
-        files.push_back({dir / (version + "_" + name + ".sql"), migrationTemplate()});
-    }
-    json paths = json::array();
-    for (const auto& [path, content] : files) {
-        if (fs::exists(path)) {
-            throw Error(ExitCode::Usage, "refusing to overwrite " + path.string(), {path.string()});
-        }
-        std::ofstream f(path, std::ios::binary);
-        f << content;
-        if (!f) {
-            throw Error(ExitCode::Failure, "cannot write " + path.string(), {path.string()});
-        }
-        ctx.out().line(path.string());
-        paths.push_back(path.string());
-    }
-    ctx.out().document({{"version", version}, {"name", name}, {"files", paths}});
-    return 0;
 }
 
 int runMarkApplied(Context& ctx, const std::string& version) {
@@ -553,12 +519,16 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     });
 
     auto exitCode = std::make_shared<bool>(false);
+    auto drift = std::make_shared<bool>(false);
     auto* status = migrate->add_subcommand(
         "status", "List every migration: applied, pending, changed, missing, out of order");
     status->add_flag("--exit-code", *exitCode,
                      "Exit 8 when anything is pending, changed, missing or out of order");
-    status->callback([&action, exitCode] {
-        action = [exitCode](Context& c) { return runStatus(c, *exitCode); };
+    status->add_flag("--drift", *drift,
+                     "Also compare the schema with what the applied migrations make (as `schema "
+                     "diff`); exit 8 on drift");
+    status->callback([&action, exitCode, drift] {
+        action = [exitCode, drift](Context& c) { return runStatus(c, *exitCode, *drift); };
     });
 
     migrate
@@ -574,7 +544,7 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     create->add_option("--dir", *createDir,
                        "Write it into this subfolder of the migrations folder (made if needed)");
     create->callback([&action, name, createDir] {
-        action = [name, createDir](Context& c) { return runCreate(c, *name, *createDir); };
+        action = [name, createDir](Context& c) { return runMigrateCreate(c, *name, *createDir); };
     });
 
     auto markVersion = std::make_shared<std::string>();

@@ -54,6 +54,11 @@ Contents readContents(Context& ctx, const TemplateArgs& a) {
         }
     }
     c.migrations = static_cast<int>(versions.size());
+    // SQL variables change what the migrations do without changing their files (the values'
+    // digests: the key is printed, the values never are).
+    for (const auto& [name, v] : s.vars) {
+        lines.push_back("var " + name + " " + sha256Hex(v.value));
+    }
     std::error_code ec;
     if (!a.noSeeds && fs::is_directory(s.seedsDir, ec)) {
         c.seeds = findSeedFiles(s.seedsDir, s.environment);
@@ -122,7 +127,9 @@ testdb::TemplateResult ensureTemplate(Context& ctx, db::Session& admin, const Te
     };
     request.populate = [&](db::Session& session) {
         TemplateProgress progress(ctx.progress());
-        Migrator migrator(session, loadMigrationSet(s.migrationsDir), s.trackingSchema,
+        LoadOptions options;
+        options.vars = &s.vars;
+        Migrator migrator(session, loadMigrationSet(s.migrationsDir, options), s.trackingSchema,
                           progress);
         migrator.up(UpOptions{}, RunOptions{});
         if (!c.seeds.empty()) {

@@ -130,7 +130,9 @@ std::vector<SeedVerdict> verifySeedsOf(Context& ctx, db::Session& work) {
 }
 
 int runVerify(Context& ctx, const VerifyArgs& a) {
-    const auto migrations = loadMigrations(ctx.settings().migrationsDir);
+    LoadOptions load;
+    load.vars = &ctx.settings().vars;
+    const auto migrations = loadMigrations(ctx.settings().migrationsDir, load);
     VerifyOptions options;
     options.to = a.to;
     options.snapshot.owners = a.owners;

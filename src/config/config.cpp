@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "base/duration.hpp"
 #include "base/errors.hpp"
+#include "base/redact.hpp"
 
 extern char** environ;
 
@@ -60,6 +62,29 @@ std::map<std::string, std::string> Environment::dotenvOnly() const {
         }
     }
     return out;
+}
+
+std::map<std::string, Environment::Value> Environment::withPrefix(const std::string& prefix) const {
+    std::map<std::string, Value> out;
+    for (auto it = vars_.lower_bound(prefix); it != vars_.end() && it->first.starts_with(prefix);
+         ++it) {
+        out.insert(*it);
+    }
+    return out;
+}
+
+bool secretLookingName(const std::string& name) {
+    std::string lower;
+    for (char c : name) {
+        lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    for (const char* word :
+         {"password", "passwd", "pwd", "secret", "token", "key", "credential", "auth", "private"}) {
+        if (lower.find(word) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
 }
 
 std::string expandVariables(const std::string& text, const Environment& env,
@@ -126,7 +151,8 @@ const std::vector<std::string>& configKeys() {
                                                   "lock_timeout",
                                                   "statement_timeout",
                                                   "connect_timeout",
-                                                  "application_name"};
+                                                  "application_name",
+                                                  "vars"};
     return keys;
 }
 
@@ -148,9 +174,72 @@ SourceLocation locationOf(const std::string& file, const YAML::Node& node) {
 
 // Reads the selected environment's section of dbtool.yaml, with ${VAR} expanded.
 // The project-wide `lint:` section lands in `lint`.
+// A SQL variable's name as psql has them (a letter or '_', then letters, digits, '_').
+bool validVariableName(const std::string& name) {
+    auto start = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    };
+    return !name.empty() && start(name[0]) && std::all_of(name.begin(), name.end(), [&](char c) {
+        return start(c) || (c >= '0' && c <= '9');
+    });
+}
+
+// An environment's `vars:` mapping: NAME: value, or NAME: {value: ..., secret: true}.
+void readConfigVariables(const std::string& file, const YAML::Node& node, const Environment& env,
+                         SqlVariables& vars) {
+    if (!node.IsMap()) {
+        throw Error(ExitCode::Config, "vars must be a mapping of variable names to values",
+                    locationOf(file, node), "e.g. vars: {app_role: app_rw}");
+    }
+    for (const auto& item : node) {
+        const SourceLocation where = locationOf(file, item.first);
+        const std::string name = item.first.IsScalar() ? item.first.Scalar() : "";
+        if (!validVariableName(name)) {
+            throw Error(ExitCode::Config, "invalid variable name '" + name + "'", where,
+                        "a letter or '_', then letters, digits and '_', as in psql");
+        }
+        SqlVariable v;
+        v.origin = where.str();
+        YAML::Node value = item.second;
+        if (value.IsMap()) {
+            for (const auto& option : value) {
+                const std::string key = option.first.Scalar();
+                if (key != "value" && key != "secret") {
+                    throw Error(ExitCode::Config,
+                                "unknown key '" + key + "' of variable " + name +
+                                    didYouMean(key, {"value", "secret"}),
+                                locationOf(file, option.first),
+                                "a variable takes value and secret");
+                }
+            }
+            if (value["secret"]) {
+                const std::string flag = value["secret"].Scalar();
+                if (flag != "true" && flag != "false") {
+                    throw Error(ExitCode::Config, "secret is true or false, not '" + flag + "'",
+                                locationOf(file, value["secret"]), "e.g. secret: true");
+                }
+                v.secret = flag == "true";
+            }
+            value = value["value"];
+            if (!value) {
+                throw Error(ExitCode::Config, "variable " + name + " has no value",
+                            locationOf(file, item.second),
+                            "e.g. " + name + ": {value: ..., secret: true}");
+            }
+        }
+        if (!value.IsScalar()) {
+            throw Error(ExitCode::Config, "variable " + name + " must be a single value",
+                        locationOf(file, value), "quote it to give text");
+        }
+        v.value = expandVariables(value.Scalar(), env, where);
+        v.secret = v.secret || secretLookingName(name);
+        vars[name] = std::move(v);
+    }
+}
+
 ConfigSection loadConfigSection(const fs::path& path, const std::string& envName,
                                 const std::string& envOrigin, const Environment& env,
-                                LintConfig& lint) {
+                                LintConfig& lint, SqlVariables& vars) {
     const std::string file = path.string();
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -221,6 +310,10 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
         }
         const std::string key = item.first.Scalar();
         const SourceLocation where = locationOf(file, item.first);
+        if (key == "vars") {
+            readConfigVariables(file, item.second, env, vars);
+            continue;
+        }
         const auto& keys = configKeys();
         if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
             throw Error(ExitCode::Config,
@@ -333,7 +426,8 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
     fs::path configBase = workingDir;
     std::string sectionName;
     if (s.configFile) {
-        section = loadConfigSection(*s.configFile, s.environment, s.environmentOrigin, env, s.lint);
+        section = loadConfigSection(*s.configFile, s.environment, s.environmentOrigin, env, s.lint,
+                                    s.vars);
         configBase = s.configFile->parent_path();
         sectionName = s.configFile->filename().string() + " [" + s.environment + "]";
     }
@@ -421,6 +515,25 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
                         v->origin + ": dump_schema is true or false, not '" + v->value + "'");
         }
         s.dumpSchema = v->value == "true";
+    }
+    // SQL variables, highest last: dbtool.yaml (read above), DBTOOL_VAR_NAME, --var NAME=VALUE.
+    for (const auto& [variable, v] : env.withPrefix("DBTOOL_VAR_")) {
+        const std::string name = variable.substr(std::strlen("DBTOOL_VAR_"));
+        if (!validVariableName(name)) {
+            throw Error(ExitCode::Config, "invalid variable name '" + name + "' in " + variable, {},
+                        "a letter or '_', then letters, digits and '_', as in psql");
+        }
+        s.vars[name] = {v.value, variable + " (" + v.origin + ")", secretLookingName(name)};
+    }
+    for (const auto& assignment : flags.vars) {
+        const size_t eq = assignment.find('=');
+        const std::string name = assignment.substr(0, eq);
+        if (eq == std::string::npos || !validVariableName(name)) {
+            throw Error(ExitCode::Usage, "--var takes NAME=VALUE, not '" + redact(assignment) + "'",
+                        {},
+                        "e.g. --var app_role=app_rw (a letter or '_', then letters, digits, '_')");
+        }
+        s.vars[name] = {assignment.substr(eq + 1), "--var", secretLookingName(name)};
     }
     return s;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/errors.hpp"
 #include "config/connection_target.hpp"
@@ -23,7 +24,21 @@ struct CommandLineSettings {
     std::optional<std::string> trackingSchema;
     std::optional<std::string> lockTimeout;
     std::optional<std::string> statementTimeout;
+    std::vector<std::string> vars;  // --var NAME=VALUE, in order
 };
+
+// A variable for SQL files that opt in (`-- dbtool:vars`): from --var, DBTOOL_VAR_NAME or
+// the environment's `vars:` in dbtool.yaml.
+struct SqlVariable {
+    std::string value;
+    std::string origin;   // "--var", "DBTOOL_VAR_x (environment)", "dbtool.yaml:7:5"
+    bool secret = false;  // marked `secret: true`, or a name like *password*, *token*, ...
+};
+using SqlVariables = std::map<std::string, SqlVariable>;
+
+// True for names whose values are secrets whatever the configuration says (password, secret,
+// token, key, credential, ... anywhere in the name, any case).
+bool secretLookingName(const std::string& name);
 
 // The variables dbtool sees: the process environment first, then a .env file, which never
 // overrides a variable that is already set.
@@ -44,6 +59,8 @@ class Environment {
     // The .env entries that the process environment did not already define (to export them
     // to libpq, which reads PGPASSWORD and friends from the real environment).
     std::map<std::string, std::string> dotenvOnly() const;
+    // Every variable whose name starts with `prefix`.
+    std::map<std::string, Value> withPrefix(const std::string& prefix) const;
 
   private:
     std::map<std::string, Value> vars_;
@@ -77,6 +94,7 @@ struct Settings {
     std::filesystem::path schemaFile = "schema.sql";
     bool dumpSchema = false;
     LintConfig lint;  // dbtool.yaml's project-wide lint: section
+    SqlVariables vars;
 };
 
 Settings resolveSettings(const CommandLineSettings& flags, const Environment& env,

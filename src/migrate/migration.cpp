@@ -18,7 +18,9 @@ bool MigrationSection::hasStatements() const {
 }
 
 SourceLocation MigrationSection::locate(size_t offset) const {
-    const LineColumn lc = lineColumnAt(sql, offset);
+    const LineColumn lc = replacements.empty()
+                              ? lineColumnAt(sql, offset)
+                              : lineColumnAt(written, writtenOffset(replacements, offset));
     return {file.string(), firstLine + lc.line - 1, lc.column};
 }
 
@@ -193,6 +195,7 @@ MigrationSection parsePairFile(const fs::path& file, const std::string& text, bo
         break;
     }
     checkSection(section, isUp ? "up" : "down", true, options);
+    section.vars = optsIntoVariables(text);
     return section;
 }
 
@@ -257,6 +260,7 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
         throw Error(ExitCode::InvalidInput, "no '-- migrate:up' section", {file.string()},
                     kFormatHint);
     }
+    migration.up.vars = migration.down.vars = optsIntoVariables(text);
     checkSection(migration.up, "up", false, options);
     if (migration.down.present) {
         checkSection(migration.down, "down", false, options);
@@ -515,6 +519,34 @@ MigrationSet loadMigrationSet(const fs::path& dir, const LoadOptions& options) {
         }
         if (mig.up.present) {
             migrations.push_back(std::move(mig));
+        }
+    }
+    // Variables last: the checksums above cover the files as written.
+    auto substitute = [&](MigrationSection& section) {
+        if (!section.present || !section.vars || options.vars == nullptr) {
+            return;
+        }
+        try {
+            auto done = substituteVariables(section.sql, *options.vars,
+                                            [&](size_t at) { return section.locate(at); });
+            if (!done.replacements.empty()) {
+                section.written = std::move(section.sql);
+                section.sql = std::move(done.sql);
+                section.replacements = std::move(done.replacements);
+            }
+        } catch (Error& e) {
+            problems.push_back(e);
+        }
+    };
+    for (auto* list : {&set.versioned, &set.repeatable}) {
+        for (auto& m : *list) {
+            substitute(m.up);
+            substitute(m.down);
+        }
+    }
+    for (auto* callback : {&set.beforeMigrate, &set.afterMigrate}) {
+        if (*callback) {
+            substitute((*callback)->up);
         }
     }
     if (!problems.empty()) {

@@ -9,6 +9,7 @@
 #include "base/errors.hpp"
 #include "base/versions.hpp"
 #include "migrate/migration_files.hpp"
+#include "migrate/sql_variables.hpp"
 
 namespace dbtool {
 
@@ -20,6 +21,12 @@ struct MigrationSection {
     int firstLine = 1;  // file line of the section's first character
     std::string sql;    // as written (BOM dropped, CRLF -> LF); sent to the server unchanged
     bool transaction = true;
+    // The file opts into SQL variables (`-- dbtool:vars`). Once they are substituted, `sql`
+    // is the text sent and `written` the text as written, `replacements` mapping one to the
+    // other for locate().
+    bool vars = false;
+    std::string written;
+    std::vector<SqlReplacement> replacements;
 
     // True when the section holds at least one statement (not just blanks and comments).
     bool hasStatements() const;
@@ -54,6 +61,9 @@ struct LoadOptions {
     // CONCURRENTLY, ...) in transactional sections. `migrate lint` turns this off and reports
     // them as findings of its transaction rules instead.
     bool transactionChecks = true;
+    // Values for the files that opt into SQL variables; null: such a file's references are
+    // left as written (commands that only read names and checksums).
+    const SqlVariables* vars = nullptr;
 };
 
 // Parses a migration file in dbmate's format (-- migrate:up / -- migrate:down markers).

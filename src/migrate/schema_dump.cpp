@@ -14,6 +14,8 @@
 #include "base/errors.hpp"
 #include "base/redact.hpp"
 #include "db/migration_table.hpp"
+#include "db/repeatable_table.hpp"
+#include "migrate/catalog_dump.hpp"
 
 extern char** environ;
 
@@ -141,9 +143,24 @@ std::string quoteConninfo(const std::string& value) {
 
 }  // namespace
 
-std::string dumpSchema(const ConnectionTarget& target, db::Session& session,
-                       const std::string& trackingSchema) {
-    const std::string pgDump = findPgDump();
+namespace {
+// A string as a SQL literal, whatever standard_conforming_strings says.
+std::string sqlLiteral(const std::string& value) {
+    const bool backslash = value.find('\\') != std::string::npos;
+    std::string out = backslash ? "E'" : "'";
+    for (char c : value) {
+        if (c == '\'' || (backslash && c == '\\'))
+            out += c;
+        out += c;
+    }
+    return out + "'";
+}
+}  // namespace
+
+namespace {
+
+// pg_dump --schema-only of the target, without its \restrict lines.
+std::string runPgDump(const std::string& pgDump, const ConnectionTarget& target) {
     // The password goes through the environment, never the command line (visible in ps).
     std::string conninfo;
     for (const auto& [key, value] : target.params()) {
@@ -158,7 +175,8 @@ std::string dumpSchema(const ConnectionTarget& target, db::Session& session,
         {pgDump, "--schema-only", "--no-owner", "--no-privileges", "--dbname=" + conninfo}, env);
     if (dump.status != 0) {
         throw Error(ExitCode::Failure, "pg_dump failed: " + redact(dump.err), {},
-                    "pg_dump must be at least the server's version; DBTOOL_PG_DUMP picks another");
+                    "pg_dump must be at least the server's version; DBTOOL_PG_DUMP picks another, "
+                    "or `schema dump --method catalog` needs no pg_dump");
     }
     // Newer pg_dump releases wrap the dump in \restrict KEY / \unrestrict KEY with a random
     // key: psql-only lines that would change the committed file on every dump. Drop them, so
@@ -173,6 +191,51 @@ std::string dumpSchema(const ConnectionTarget& target, db::Session& session,
         if (!line.starts_with("\\restrict ") && !line.starts_with("\\unrestrict "))
             out += line;
         pos = end + 1;
+    }
+    return out;
+}
+
+// The major version in "pg_dump (PostgreSQL) 15.18 (Debian ...)" or "15.18 (Debian ...)".
+std::string majorVersion(const std::string& text) {
+    const size_t digit = text.find_first_of("0123456789");
+    if (digit == std::string::npos)
+        return "";
+    return text.substr(digit, text.find_first_not_of("0123456789", digit) - digit);
+}
+
+}  // namespace
+
+SchemaDumpResult dumpSchema(const ConnectionTarget& target, db::Session& session,
+                            const std::string& trackingSchema, DumpMethod method) {
+    SchemaDumpResult result;
+    std::string pgDump;
+    if (method != DumpMethod::Catalog) {
+        try {
+            pgDump = findPgDump();
+        } catch (const Error&) {
+            const char* chosen = std::getenv("DBTOOL_PG_DUMP");
+            if (method == DumpMethod::PgDump || (chosen != nullptr && *chosen != '\0'))
+                throw;  // asked for, or named explicitly: not silently replaced
+            result.note = "pg_dump is not installed";
+        }
+    }
+    if (method == DumpMethod::Auto && !pgDump.empty()) {
+        const ProcessOutput version = run({pgDump, "--version"}, {});
+        const std::string dumpMajor = majorVersion(version.out);
+        const std::string serverMajor = majorVersion(session.serverVersion());
+        if (version.status != 0 || dumpMajor != serverMajor) {
+            result.note = "pg_dump " + (dumpMajor.empty() ? std::string("?") : dumpMajor) +
+                          " does not match the server's major version " + serverMajor;
+            pgDump.clear();
+        }
+    }
+    std::string out;
+    if (pgDump.empty()) {
+        result.method = "catalog";
+        out = dumpSchemaFromCatalog(session);
+    } else {
+        result.method = "pg_dump";
+        out = runPgDump(pgDump, target);
     }
     const std::string schema = db::resolveTrackingSchema(session, trackingSchema);
     db::MigrationTable table(session, schema);
@@ -194,7 +257,18 @@ std::string dumpSchema(const ConnectionTarget& target, db::Session& session,
             out += "    (" + literal + "')" + (i + 1 < versions.size() ? ",\n" : ";\n");
         }
     }
-    return out;
+    // Repeatable migrations as applied: loading the file must not make them pending again.
+    db::RepeatableTable repeatables(session, schema);
+    const auto applied = repeatables.read();
+    if (!applied.empty()) {
+        out += "\nINSERT INTO " + repeatables.qualifiedName() + " (name, checksum) VALUES\n";
+        for (size_t i = 0; i < applied.size(); ++i) {
+            out += "    (" + sqlLiteral(applied[i].name) + ", " + sqlLiteral(applied[i].checksum) +
+                   ")" + (i + 1 < applied.size() ? ",\n" : ";\n");
+        }
+    }
+    result.sql = std::move(out);
+    return result;
 }
 
 void writeFileAtomically(const fs::path& path, const std::string& content) {

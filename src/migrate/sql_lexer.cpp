@@ -74,6 +74,17 @@ class Lexer {
             }
             // Everything below is part of a statement.
             noteToken(i);
+            if (c == ':') {
+                if (peek(i + 1) == ':') {  // a cast
+                    i += 2;
+                    continue;
+                }
+                if (const size_t end = variableEnd(i); end != 0) {
+                    lastTokenEnd_ = end;
+                    i = end;
+                    continue;
+                }
+            }
             if (c == '\'') {
                 const bool escapes = i > 0 && (sql_[i - 1] == 'E' || sql_[i - 1] == 'e') &&
                                      (i < 2 || !isIdentChar(sql_[i - 2]));
@@ -115,6 +126,31 @@ class Lexer {
 
   private:
     char peek(size_t i) const { return i < sql_.size() ? sql_[i] : '\0'; }
+
+    // :name, :'name' or :"name" at `i` (the ':'): records it and returns the offset after
+    // it; 0 when no reference starts there. Names as psql's: a letter, '_' or a byte from
+    // 0x80, then those and digits.
+    size_t variableEnd(size_t i) {
+        const char quote = peek(i + 1) == '\'' || peek(i + 1) == '"' ? peek(i + 1) : '\0';
+        size_t j = i + 1 + (quote != '\0' ? 1 : 0);
+        if (!isIdentStart(peek(j))) {
+            return 0;
+        }
+        const size_t nameStart = j;
+        while (j < sql_.size() && isIdentChar(sql_[j]) && sql_[j] != '$') {
+            ++j;
+        }
+        const size_t nameEnd = j;
+        if (quote != '\0') {
+            if (peek(j) != quote) {
+                return 0;
+            }
+            ++j;
+        }
+        out_.variables.push_back(
+            {i, j - i, std::string(sql_.substr(nameStart, nameEnd - nameStart)), quote});
+        return j;
+    }
 
     void noteToken(size_t i) {
         if (!inStatement_) {

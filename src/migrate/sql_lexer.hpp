@@ -30,9 +30,21 @@ struct MetaCommandUse {
     std::string command;  // e.g. "\\copy"
 };
 
+// A psql-style variable reference outside literals, quoted identifiers, dollar quotes and
+// comments: :name (the raw value), :'name' (a quoted literal) or :"name" (a quoted
+// identifier). `::` casts are not references. Substituted only in files that opt in
+// (migrate/sql_variables.hpp).
+struct VariableUse {
+    size_t offset = 0;  // of the ':'
+    size_t length = 0;  // through the closing quote, if any
+    std::string name;
+    char quote = 0;  // 0, '\'' or '"'
+};
+
 struct LexedSql {
     std::vector<StatementSpan> statements;
     std::vector<MetaCommandUse> metaCommands;
+    std::vector<VariableUse> variables;
     // Set when the text ends inside a literal, quoted identifier, dollar quote or comment.
     bool unterminated = false;
     size_t unterminatedOffset = 0;

@@ -139,6 +139,8 @@ TEST_F(Contract, EveryCommandsJsonHasTheDocumentedKeys) {
          {"migrations", "summary", "interrupted", "tracking_problems", "repeatable_migrations",
           "repeatable_summary"}},
         {{"migrate", "validate"}, {"valid", "problems", "applied"}},
+        {{"schema", "diff"},
+         {"drift", "differences", "migrations_applied", "repeatable_applied", "without_file"}},
         {{"migrate", "lint", "--all"}, {"findings", "summary"}},
         {{"migrate", "lint", "--rules"}, {"rules"}},
         {{"migrate", "verify"}, {"migrations", "summary"}},
