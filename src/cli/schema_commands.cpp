@@ -33,13 +33,7 @@ DriftOutcome checkDrift(Context& ctx, db::Session& live, bool owners) {
     for (const auto& e : report.entries) {
         std::string what = e.object;
         if (!e.parts.empty()) {
-            std::string counted;
-            for (const auto& [kind, n] : e.parts) {
-                const std::string plural = kind == "index" ? "indexes" : kind + "s";
-                counted += (counted.empty() ? "" : ", ") + std::to_string(n) + " " +
-                           (n == 1 ? kind : plural);
-            }
-            what += " (with its " + counted + ")";
+            what += " (with its " + db::partsText(e.parts) + ")";
         }
         if (e.kind == DriftEntry::Kind::Altered && e.expected && e.actual &&
             e.expected->size() + e.actual->size() < 160 &&

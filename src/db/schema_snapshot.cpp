@@ -399,4 +399,56 @@ std::vector<SchemaDifference> diffSnapshots(const SchemaSnapshot& before,
     return out;
 }
 
+namespace {
+
+// The object an anchor stands for ("table public.users"), as opposed to its parts.
+bool isWholeObject(const std::string& key) {
+    for (const char* kind : {"table ", "view ", "materialized view ", "foreign table ", "sequence ",
+                             "function ", "procedure ", "aggregate ", "window function ", "type ",
+                             "domain ", "schema ", "extension "}) {
+        if (key.starts_with(kind)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+std::vector<FoldedDifference> foldDifferences(const std::vector<SchemaDifference>& diffs) {
+    std::map<std::string, const SchemaDifference*> wholes;  // anchor -> its whole object
+    for (const auto& d : diffs) {
+        if (isWholeObject(d.key) && !(d.before && d.after)) {
+            wholes[d.anchor] = &d;
+        }
+    }
+    std::vector<FoldedDifference> out;
+    std::map<const SchemaDifference*, size_t> position;
+    std::vector<std::pair<const SchemaDifference*, std::string>> folded;
+    for (const auto& d : diffs) {
+        const auto whole = wholes.find(d.anchor);
+        if (whole != wholes.end() && whole->second != &d &&
+            d.before.has_value() == whole->second->before.has_value() &&
+            d.after.has_value() == whole->second->after.has_value()) {
+            folded.emplace_back(whole->second, d.key.substr(0, d.key.find(' ')));
+        } else {
+            position[&d] = out.size();
+            out.push_back({&d, {}});
+        }
+    }
+    for (const auto& [whole, kind] : folded) {
+        out[position.at(whole)].parts[kind]++;
+    }
+    return out;
+}
+
+std::string partsText(const std::map<std::string, int>& parts) {
+    std::string out;
+    for (const auto& [kind, n] : parts) {
+        const std::string plural = kind == "index" ? "indexes" : kind + "s";
+        out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? kind : plural);
+    }
+    return out;
+}
+
 }  // namespace dbtool::db

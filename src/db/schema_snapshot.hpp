@@ -86,4 +86,14 @@ struct SchemaDifference {
 std::vector<SchemaDifference> diffSnapshots(const SchemaSnapshot& before,
                                             const SchemaSnapshot& after);
 
+// Differences as a reader wants them: a table (view, type, ...) that appeared or went whole is
+// one entry, its columns, indexes, ... counted in `parts` ("column" -> 3) instead of listed.
+struct FoldedDifference {
+    const SchemaDifference* difference = nullptr;
+    std::map<std::string, int> parts;
+};
+std::vector<FoldedDifference> foldDifferences(const std::vector<SchemaDifference>& diffs);
+// "2 columns, 1 index" for the parts of a folded difference ("" when none).
+std::string partsText(const std::map<std::string, int>& parts);
+
 }  // namespace dbtool::db

@@ -1,6 +1,5 @@
 #include "migrate/drift.hpp"
 
-#include <map>
 #include <set>
 
 #include "db/migration_table.hpp"
@@ -23,49 +22,19 @@ const char* driftKindName(DriftEntry::Kind kind) {
 
 namespace {
 
-bool isWholeObject(const std::string& key) {
-    for (const char* kind :
-         {"table ", "view ", "materialized view ", "foreign table ", "sequence ", "function ",
-          "procedure ", "aggregate ", "type ", "domain ", "schema ", "extension "}) {
-        if (key.starts_with(kind)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// One entry per difference, the parts of a table added or missing whole folded into it.
+// One entry per difference, the parts of an object added or missing whole folded into it.
 std::vector<DriftEntry> entriesOf(const std::vector<db::SchemaDifference>& diffs) {
-    std::map<std::string, const db::SchemaDifference*> wholes;  // anchor -> whole object
-    for (const auto& d : diffs) {
-        if (isWholeObject(d.key) && !(d.before && d.after)) {
-            wholes[d.anchor] = &d;
-        }
-    }
     std::vector<DriftEntry> out;
-    std::map<const db::SchemaDifference*, std::map<std::string, int>> parts;
-    std::vector<const db::SchemaDifference*> shown;
-    for (const auto& d : diffs) {
-        const auto whole = wholes.find(d.anchor);
-        if (whole != wholes.end() && whole->second != &d &&
-            d.before.has_value() == whole->second->before.has_value() &&
-            d.after.has_value() == whole->second->after.has_value()) {
-            parts[whole->second][d.key.substr(0, d.key.find(' '))]++;
-        } else {
-            shown.push_back(&d);
-        }
-    }
-    for (const auto* d : shown) {
+    for (const auto& f : db::foldDifferences(diffs)) {
+        const db::SchemaDifference& d = *f.difference;
         DriftEntry e;
-        e.kind = !d->before  ? DriftEntry::Kind::Added
-                 : !d->after ? DriftEntry::Kind::Missing
-                             : DriftEntry::Kind::Altered;
-        e.object = d->key;
-        e.expected = d->before;
-        e.actual = d->after;
-        if (const auto it = parts.find(d); it != parts.end()) {
-            e.parts.assign(it->second.begin(), it->second.end());
-        }
+        e.kind = !d.before  ? DriftEntry::Kind::Added
+                 : !d.after ? DriftEntry::Kind::Missing
+                            : DriftEntry::Kind::Altered;
+        e.object = d.key;
+        e.expected = d.before;
+        e.actual = d.after;
+        e.parts = f.parts;
         out.push_back(std::move(e));
     }
     return out;

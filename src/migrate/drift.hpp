@@ -2,6 +2,7 @@
 // produce (built in a scratch database from the same files).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +24,7 @@ struct DriftEntry {
     std::optional<std::string> expected;  // as the migrations define it
     std::optional<std::string> actual;    // as the database has it
     // Parts of an added or missing table (columns, indexes, ...) folded into it, by kind.
-    std::vector<std::pair<std::string, int>> parts;
+    std::map<std::string, int> parts;
 };
 const char* driftKindName(DriftEntry::Kind kind);
 

@@ -30,6 +30,25 @@ const char* kFormatHint =
     "a migration file holds '-- migrate:up' followed by its SQL, then optionally "
     "'-- migrate:down' followed by the SQL that undoes it";
 
+// Calls visit(line, lineNo, begin, end) for every line of `text` ([begin, end) without its
+// '\n'; the empty line after a final newline included) until visit returns false.
+template <typename Visit>
+void forEachLine(std::string_view text, Visit&& visit) {
+    size_t pos = 0;
+    int lineNo = 1;
+    while (pos <= text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        if (!visit(text.substr(pos, end - pos), lineNo, pos, end)) {
+            return;
+        }
+        pos = end + 1;
+        ++lineNo;
+    }
+}
+
 struct Marker {
     bool isUp = false;
     bool transaction = true;
@@ -166,18 +185,9 @@ MigrationSection parsePairFile(const fs::path& file, const std::string& text, bo
     section.file = file;
     section.sql = text;
     // Only the first non-blank line may be a marker.
-    size_t pos = 0;
-    int lineNo = 1;
-    while (pos < text.size()) {
-        size_t end = text.find('\n', pos);
-        if (end == std::string::npos) {
-            end = text.size();
-        }
-        const std::string_view line = std::string_view(text).substr(pos, end - pos);
+    forEachLine(text, [&](std::string_view line, int lineNo, size_t, size_t end) {
         if (line.find_first_not_of(" \t") == std::string::npos) {
-            pos = end + 1;
-            ++lineNo;
-            continue;
+            return true;
         }
         Marker marker;
         if (parseMarker(line, file, lineNo, marker)) {
@@ -192,8 +202,8 @@ MigrationSection parsePairFile(const fs::path& file, const std::string& text, bo
             section.sql = end < text.size() ? text.substr(end + 1) : std::string();
             section.firstLine = lineNo + 1;
         }
-        break;
-    }
+        return false;
+    });
     checkSection(section, isUp ? "up" : "down", true, options);
     section.vars = optsIntoVariables(text);
     return section;
@@ -212,20 +222,13 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
     MigrationSection* current = nullptr;
     int upMarkerLine = 0;
     int downMarkerLine = 0;
-    size_t pos = 0;
-    int lineNo = 1;
     size_t sectionStart = 0;
     auto closeSection = [&](size_t end) {
         if (current != nullptr) {
             current->sql = text.substr(sectionStart, end - sectionStart);
         }
     };
-    while (pos <= text.size()) {
-        size_t end = text.find('\n', pos);
-        if (end == std::string::npos) {
-            end = text.size();
-        }
-        const std::string_view line = std::string_view(text).substr(pos, end - pos);
+    forEachLine(text, [&](std::string_view line, int lineNo, size_t pos, size_t end) {
         Marker marker;
         if (parseMarker(line, file, lineNo, marker)) {
             int& seen = marker.isUp ? upMarkerLine : downMarkerLine;
@@ -252,9 +255,8 @@ Migration parseMigration(const fs::path& file, std::string_view content, const s
                             {file.string(), lineNo, 1}, kFormatHint);
             }
         }
-        pos = end + 1;
-        ++lineNo;
-    }
+        return true;
+    });
     closeSection(text.size());
     if (!migration.up.present) {
         throw Error(ExitCode::InvalidInput, "no '-- migrate:up' section", {file.string()},
@@ -297,15 +299,8 @@ Migration parseWholeFile(const fs::path& file, std::string_view content,
     const std::string text = normalizeNewlines(content);
     // Only a first `-- migrate:up` line may stand in it: SQL under a down marker would
     // otherwise run as part of the up.
-    size_t pos = 0;
-    int lineNo = 1;
     bool sqlSeen = false;
-    while (pos <= text.size()) {
-        size_t end = text.find('\n', pos);
-        if (end == std::string::npos) {
-            end = text.size();
-        }
-        const std::string_view line = std::string_view(text).substr(pos, end - pos);
+    forEachLine(text, [&](std::string_view line, int lineNo, size_t, size_t) {
         Marker marker;
         if (parseMarker(line, file, lineNo, marker) && (sqlSeen || !marker.isUp)) {
             throw Error(ExitCode::InvalidInput,
@@ -320,9 +315,8 @@ Migration parseWholeFile(const fs::path& file, std::string_view content,
                               "no down section");
         }
         sqlSeen = sqlSeen || line.find_first_not_of(" \t") != std::string_view::npos;
-        pos = end + 1;
-        ++lineNo;
-    }
+        return true;
+    });
     m.up = parsePairFile(file, text, true, options);
     if (!m.up.transaction) {
         throw Error(ExitCode::InvalidInput,

@@ -47,54 +47,13 @@ std::string describeDifference(const db::SchemaDifference& d) {
     return "changed " + d.key + ": " + before + " -> " + after;
 }
 
-namespace {
-
-// The object an anchor stands for ("table public.users"), as opposed to its parts.
-bool isWholeObject(const std::string& key) {
-    for (const char* kind : {"table ", "view ", "materialized view ", "foreign table ", "sequence ",
-                             "function ", "procedure ", "aggregate ", "window function ", "type ",
-                             "domain ", "schema ", "extension "}) {
-        if (key.starts_with(kind)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-}  // namespace
-
 std::vector<std::string> summarizeDifferences(const std::vector<db::SchemaDifference>& diffs) {
     // A table left or dropped whole is one line, its columns, indexes, ... counted in it.
-    std::map<std::string, const db::SchemaDifference*> wholes;  // anchor -> its whole object
-    for (const auto& d : diffs) {
-        if (isWholeObject(d.key) && !(d.before && d.after)) {
-            wholes[d.anchor] = &d;
-        }
-    }
-    std::map<const db::SchemaDifference*, std::map<std::string, int>> parts;
-    std::vector<const db::SchemaDifference*> shown;
-    for (const auto& d : diffs) {
-        const auto whole = wholes.find(d.anchor);
-        const bool folded = whole != wholes.end() && whole->second != &d &&
-                            d.before.has_value() == whole->second->before.has_value() &&
-                            d.after.has_value() == whole->second->after.has_value();
-        if (folded) {
-            parts[whole->second][d.key.substr(0, d.key.find(' '))]++;
-        } else {
-            shown.push_back(&d);
-        }
-    }
     std::vector<std::string> out;
-    for (const auto* d : shown) {
-        std::string line = describeDifference(*d);
-        if (const auto it = parts.find(d); it != parts.end()) {
-            std::string counted;
-            for (const auto& [kind, n] : it->second) {
-                const std::string plural = kind == "index" ? "indexes" : kind + "s";
-                counted += (counted.empty() ? "" : ", ") + std::to_string(n) + " " +
-                           (n == 1 ? kind : plural);
-            }
-            line += " (with its " + counted + ")";
+    for (const auto& f : db::foldDifferences(diffs)) {
+        std::string line = describeDifference(*f.difference);
+        if (!f.parts.empty()) {
+            line += " (with its " + db::partsText(f.parts) + ")";
         }
         out.push_back(line);
     }
