@@ -49,9 +49,15 @@ TEST_F(SchemaCommands, NoDriftRightAfterMigratingAndPendingMigrationsAreNotDrift
     const auto doc = diff();
     EXPECT_FALSE(doc["drift"].get<bool>());
     EXPECT_EQ(doc["migrations_applied"], 1);
-    // The scratch database is gone.
-    EXPECT_EQ(scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'dbtool_scratch_drift%'"),
-              "0");
+    // Its scratch database is gone (other tests may be running theirs).
+    auto verbose = dbtool({"-v", "schema", "diff"});
+    const std::string marker = "scratch database ";
+    const size_t at = verbose.err.find(marker);
+    ASSERT_NE(at, std::string::npos) << verbose.err;
+    const std::string scratch =
+        verbose.err.substr(at + marker.size(), verbose.err.find('\n', at) - at - marker.size());
+    EXPECT_THAT(scratch, ::testing::StartsWith("dbtool_scratch_drift_"));
+    EXPECT_EQ(scalar("SELECT count(*) FROM pg_database WHERE datname = '" + scratch + "'"), "0");
 }
 
 TEST_F(SchemaCommands, EveryKindOfChangeByHandIsListed) {
