@@ -235,15 +235,13 @@ void MigrationTable::committedStatements(const std::string& version, int committ
 }
 
 void MigrationTable::finishUnrecorded(const std::string& version) {
-    auto r = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {runningName()});
-    if (PQgetvalue(r.get(), 0, 0)[0] == 't') {
+    if (session_.relationExists(runningName())) {
         session_.execParams("DELETE FROM " + runningName() + " WHERE version = $1", {version});
     }
 }
 
 std::vector<InterruptedMigration> MigrationTable::interrupted() {
-    auto exists = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {runningName()});
-    if (PQgetvalue(exists.get(), 0, 0)[0] != 't') {
+    if (!session_.relationExists(runningName())) {
         return {};
     }
     auto r = session_.execParams(

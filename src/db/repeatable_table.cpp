@@ -12,8 +12,7 @@ std::string RepeatableTable::qualifiedName() const {
 }
 
 std::vector<AppliedRepeatable> RepeatableTable::read() {
-    auto exists = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {qualifiedName()});
-    if (std::string(PQgetvalue(exists.get(), 0, 0)) != "t") {
+    if (!session_.relationExists(qualifiedName())) {
         return {};
     }
     auto r = session_.execParams(
@@ -46,8 +45,7 @@ void RepeatableTable::ensure() {
 }
 
 void RepeatableTable::forgetAll() {
-    auto exists = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {qualifiedName()});
-    if (std::string(PQgetvalue(exists.get(), 0, 0)) == "t") {
+    if (session_.relationExists(qualifiedName())) {
         session_.execParams("DELETE FROM " + qualifiedName());
     }
 }

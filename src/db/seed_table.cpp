@@ -57,8 +57,7 @@ std::string SeedTable::writers() const {
 }
 
 bool SeedTable::exists() {
-    auto r = session_.execParams("SELECT to_regclass($1) IS NOT NULL", {seeds()});
-    return PQgetvalue(r.get(), 0, 0)[0] == 't';
+    return session_.relationExists(seeds());
 }
 
 bool SeedTable::hasIdentityColumns() {

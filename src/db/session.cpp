@@ -358,6 +358,11 @@ PGconn* Session::raw() {
     return conn_->raw();
 }
 
+bool Session::relationExists(const std::string& qualifiedName) {
+    auto r = execParams("SELECT to_regclass($1) IS NOT NULL", {qualifiedName});
+    return PQgetvalue(r.get(), 0, 0)[0] == 't';
+}
+
 std::string Session::serverVersion() {
     auto r = execParams("SHOW server_version");
     return PQgetvalue(r.get(), 0, 0);

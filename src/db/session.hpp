@@ -93,6 +93,8 @@ class Session {
     // blocks) and waits for all of it. Throws SqlError with statementIndex set to the number of
     // statements that completed before the failure.
     void runScript(const std::string& sql);
+    // Whether `qualifiedName` (as to_regclass reads it) names an existing relation.
+    bool relationExists(const std::string& qualifiedName);
     // One statement with text parameters (nullopt = NULL), through libpq for the error fields.
     ResultPtr execParams(const std::string& sql,
                          const std::vector<std::optional<std::string>>& params = {});
