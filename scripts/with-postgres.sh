@@ -40,7 +40,18 @@ if [[ $(id -u) -eq 0 ]]; then
   fi
 fi
 
-workdir=$(mktemp -d "${TMPDIR:-/tmp}/dbtool-pg.XXXXXX")
+# The cluster's directory: DBTOOL_PG_TMPDIR, else TMPDIR, else tmpfs (/dev/shm) when it has 2 GiB
+# free (a container's /dev/shm is often 64 MB), else /tmp. On tmpfs the thousands of files the
+# tests create and drop cost no inode allocation on disk: on an ext4 that had seen a day of
+# created and dropped databases, one CREATE DATABASE took seconds instead of 0.1 s.
+base=${DBTOOL_PG_TMPDIR:-${TMPDIR:-}}
+if [[ -z $base ]]; then
+  base=/tmp
+  if [[ -d /dev/shm && -w /dev/shm ]] && (($(df --output=avail -k /dev/shm | tail -1) >= 2097152)); then
+    base=/dev/shm
+  fi
+fi
+workdir=$(mktemp -d "$base/dbtool-pg.XXXXXX")
 chmod 755 "$workdir"
 password="pw-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 superuser="dbtool_test"
