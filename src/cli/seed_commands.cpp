@@ -103,6 +103,13 @@ class PrintingSeedObserver : public SeedObserver {
     void warning(const std::string& text) override { spdlog::warn("{}", text); }
     void done(const SeedOutcome& o) override {
         progress_.finish();
+        if (o.action == SeedOutcome::Action::Ran || o.action == SeedOutcome::Action::Rerun ||
+            o.action == SeedOutcome::Action::Reloaded) {
+            spdlog::debug("{}: {}", o.name,
+                          o.onePass ? "read and loaded in one pass"
+                                    : "read twice: planned (labels, references, load order, "
+                                      "generate, csv or upserts), then loaded");
+        }
         out_.doneSoFar()["seeds"].push_back(outcomeJson(o));
         using A = SeedOutcome::Action;
         switch (o.action) {

@@ -1,5 +1,7 @@
 #include "seed/loader.hpp"
 
+#include <algorithm>
+
 #include "base/text.hpp"
 #include "seed/csv.hpp"
 #include "seed/generated.hpp"
@@ -74,10 +76,8 @@ void SeedLoader::beginTable(const std::string&, int, int, bool) {
     // server works while the file is still being read.
     if (t.plainRows && t.inlineRows > 0 && t.onConflict == OnConflict::Error &&
         overridingClause(t, t.columns).empty()) {
-        copy_ = std::make_unique<db::CopyIn>(
-            context_.session(),
-            "COPY " + t.info.qualified + " (" + columnList(t.columns, fill) + ") FROM STDIN");
-        copyFill_ = fill.size();
+        copiedBefore_ = 0;
+        startCopy(t, t.columns);
         return;
     }
     inserter_ = std::make_unique<BatchInserter>(context_, t, t.columns, fill, counts_.back());
@@ -89,10 +89,19 @@ void SeedLoader::row(YamlValue&& row, const std::string& mappingLabel) {
     }
     context_.checkInterrupted();
     const TablePlan& t = plan_.tables[tableIndex_];
-    if ((++rowsOfTable_ & 4095) == 0)
-        context_.reportRows(
-            t, rowsOfTable_,
-            t.inlineRows > 0 ? static_cast<double>(rowsOfTable_) / t.inlineRows : -1.0);
+    if (rowsOfTable_ == 0)
+        firstRowOffset_ = row.offset;
+    if ((++rowsOfTable_ & 4095) == 0) {
+        double fraction = -1.0;
+        if (fileSize_ > 0 && fileSize_ > firstRowOffset_) {
+            // the share of the rest of the file read since the entry's first row
+            fraction = std::min(1.0, static_cast<double>(row.offset - firstRowOffset_) /
+                                         static_cast<double>(fileSize_ - firstRowOffset_));
+        } else if (t.inlineRows > 0) {
+            fraction = static_cast<double>(rowsOfTable_) / t.inlineRows;
+        }
+        context_.reportRows(t, rowsOfTable_, fraction);
+    }
     std::string label = normalizeRow(row, context_.path());
     if (!mappingLabel.empty())
         label = mappingLabel;
@@ -147,12 +156,30 @@ void SeedLoader::endTable() {
     resetSequences(t);
 }
 
-// One inline row as a line of COPY data, its cells in the order of the table's columns.
+void SeedLoader::startCopy(const TablePlan& t, const std::vector<std::string>& columns) {
+    const auto fill = context_.timestampsToFill(t, columns);
+    copy_ = std::make_unique<db::CopyIn>(
+        context_.session(),
+        "COPY " + t.info.qualified + " (" + columnList(columns, fill) + ") FROM STDIN");
+    copyColumns_ = columns;
+    copyFill_ = fill.size();
+}
+
+bool SeedLoader::restartCopy(const std::vector<std::string>& columns) {
+    const TablePlan& t = plan_.tables[tableIndex_];
+    finishCopy(t);
+    if (!overridingClause(t, columns).empty())
+        return false;
+    startCopy(t, columns);
+    return true;
+}
+
+// One inline row as a line of COPY data, its cells in the order of the COPY's columns.
 void SeedLoader::copyRow(const TablePlan& t, const YamlValue& row) {
-    copyCells_.resize(t.columns.size());
+    copyCells_.resize(copyColumns_.size());
     for (const auto& [column, value] : row.fields) {
-        const size_t i = static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), column) -
-                                             t.columns.begin());
+        const size_t i = static_cast<size_t>(
+            std::find(copyColumns_.begin(), copyColumns_.end(), column) - copyColumns_.begin());
         copyCells_[i] = toCell(t, column, value);
     }
     appendCopyLine(copyBuffer_, copyCells_, copyFill_, context_.now());
@@ -179,11 +206,12 @@ void SeedLoader::finishCopy(const TablePlan& t) {
         // COPY's context names the failing line of its data: that row of this table entry.
         SourceLocation where{context_.path(), t.line, t.column};
         if (auto line = copyLine(e)) {
-            where = locateRow(context_.file().path, tableIndex_, *line);
+            where = locateRow(context_.file().path, tableIndex_, copiedBefore_ + *line);
         }
         throw context_.rowError(t, e, where);
     }
     copy_.reset();
+    copiedBefore_ += copied;
     counts_.back().inserted += copied;
 }
 

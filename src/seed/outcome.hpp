@@ -37,6 +37,8 @@ struct SeedOutcome {
     // Rows of other tables that deleting the seed's rows reached through foreign keys
     // (only with --cascade: otherwise the run refuses).
     std::vector<db::CascadedRows> cascaded;
+    // Loaded in one pass over the file (see seed/one_pass) rather than planned, then loaded.
+    bool onePass = false;
 };
 
 }  // namespace dbtool

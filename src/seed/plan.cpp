@@ -12,12 +12,10 @@ namespace dbtool {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 // Reads a seed file once, checking everything that can be checked before loading.
-class PlanVisitor : public SeedStreamVisitor {
+class SeedPlanner::Impl : public SeedStreamVisitor {
   public:
-    PlanVisitor(const SeedFile& file, db::TableLookup* tables) : file_(file), tables_(tables) {}
+    Impl(const SeedFile& file, db::TableLookup* tables) : file_(file), tables_(tables) {}
 
     void beginTable(const std::string& name, int line, int column, bool) override {
         for (const auto& t : plan_.tables) {
@@ -117,6 +115,10 @@ class PlanVisitor : public SeedStreamVisitor {
     void beginRows(int, int, bool) override {}
 
     void row(YamlValue&& row, const std::string& mappingLabel) override {
+        checkRow(row, mappingLabel);
+    }
+
+    std::string checkRow(YamlValue& row, const std::string& mappingLabel) {
         TablePlan& t = current();
         std::string label = normalizeRow(row, path());
         if (!mappingLabel.empty()) {
@@ -154,6 +156,7 @@ class PlanVisitor : public SeedStreamVisitor {
                     "table " + t.info.id() + " has no primary key, so its rows cannot be labelled");
             }
         }
+        return label;
     }
 
     void endTable() override {
@@ -184,6 +187,8 @@ class PlanVisitor : public SeedStreamVisitor {
             t.dependsOn.insert(referenced);
         }
     }
+
+    const SeedPlan& plan() const { return plan_; }
 
     SeedPlan finish() {
         computeLoadOrder();
@@ -378,8 +383,6 @@ class PlanVisitor : public SeedStreamVisitor {
     std::map<std::string, std::set<std::string>> fileLabels_;
 };
 
-}  // namespace
-
 std::vector<size_t> loadOrder(const std::vector<TablePlan>& tables, std::string& cycle) {
     const size_t n = tables.size();
     std::vector<size_t> order;
@@ -416,11 +419,43 @@ std::vector<size_t> loadOrder(const std::vector<TablePlan>& tables, std::string&
     return order;
 }
 
-SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabel& knownLabel) {
-    PlanVisitor visitor(file, tables);
-    streamSeedFile(file.path, visitor);
+SeedPlanner::SeedPlanner(const SeedFile& file, db::TableLookup* tables)
+    : impl_(std::make_unique<Impl>(file, tables)), tables_(tables) {}
+
+SeedPlanner::~SeedPlanner() = default;
+
+void SeedPlanner::beginTable(const std::string& name, int line, int column, bool longForm) {
+    impl_->beginTable(name, line, column, longForm);
+}
+
+void SeedPlanner::option(const std::string& key, const YamlValue& value, int line, int column) {
+    impl_->option(key, value, line, column);
+}
+
+void SeedPlanner::beginRows(int line, int column, bool labelled) {
+    impl_->beginRows(line, column, labelled);
+}
+
+void SeedPlanner::row(YamlValue&& row, const std::string& label) {
+    impl_->checkRow(row, label);
+}
+
+std::string SeedPlanner::checkRow(YamlValue& row, const std::string& label) {
+    return impl_->checkRow(row, label);
+}
+
+void SeedPlanner::endTable() {
+    impl_->endTable();
+}
+
+const SeedPlan& SeedPlanner::plan() const {
+    return impl_->plan();
+}
+
+SeedPlan SeedPlanner::finish(const KnownLabel& knownLabel) {
+    Impl& visitor = *impl_;
     SeedPlan plan = visitor.finish();
-    if (tables != nullptr) {
+    if (tables_ != nullptr) {
         for (const auto& entry : visitor.externalRefs()) {
             const auto& target = entry.first;
             const auto& ref = entry.second;
@@ -452,6 +487,12 @@ SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabe
         }
     }
     return plan;
+}
+
+SeedPlan planSeed(const SeedFile& file, db::TableLookup* tables, const KnownLabel& knownLabel) {
+    SeedPlanner planner(file, tables);
+    streamSeedFile(file.path, planner);
+    return planner.finish(knownLabel);
 }
 
 void checkSeedFileOffline(const std::filesystem::path& path) {

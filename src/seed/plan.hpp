@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -63,6 +64,38 @@ struct SeedPlan {
 
 // Whether an earlier, applied seed labelled a row of a table (schema.name) so.
 using KnownLabel = std::function<bool(const std::string& tableId, const std::string& label)>;
+
+// The checks of the first pass over a seed file, one event at a time: planSeed streams a file
+// through it; the one-pass loader (seed/one_pass) feeds it each event before loading it.
+// With `tables` it validates tables, columns, options and references; without it only reads
+// the structure. Throws Error(ExitCode::InvalidInput) with file:line:column.
+class SeedPlanner : public SeedStreamVisitor {
+  public:
+    SeedPlanner(const SeedFile& file, db::TableLookup* tables);
+    ~SeedPlanner() override;
+    SeedPlanner(const SeedPlanner&) = delete;
+    SeedPlanner& operator=(const SeedPlanner&) = delete;
+
+    void beginTable(const std::string& name, int line, int column, bool longForm) override;
+    void option(const std::string& key, const YamlValue& value, int line, int column) override;
+    void beginRows(int line, int column, bool labelled) override;
+    void row(YamlValue&& row, const std::string& label) override;
+    void endTable() override;
+
+    // row() for a caller that loads the row afterwards: applies merge keys in place and
+    // returns the row's label ("" for none).
+    std::string checkRow(YamlValue& row, const std::string& label);
+    // The plan so far: the table entries seen, the current one last.
+    const SeedPlan& plan() const;
+    // After the last event: the load order, and references to labels outside the file checked
+    // through `knownLabel` (with tables only).
+    SeedPlan finish(const KnownLabel& knownLabel);
+
+  private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+    db::TableLookup* tables_;
+};
 
 // The first pass over a seed file. With `tables` it validates tables, columns, options and
 // references (labels from earlier seeds through `knownLabel`, which may be empty); without it

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "base/duration.hpp"
 #include "db/catalog.hpp"
 #include "db/interrupt.hpp"
 #include "db/migration_table.hpp"
 #include "seed/loader.hpp"
+#include "seed/one_pass.hpp"
 #include "seed/plan.hpp"
 #include "seed/undo.hpp"
 
@@ -115,9 +117,33 @@ void Seeder::checkNamesExist(const std::vector<std::string>& wantedNames) const 
 SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
                            const db::AppliedSeed* previous, bool named,
                            const SeedRunOptions& options, db::SeedTable& table) {
-    const auto start = Clock::now();
     SeedOutcome outcome;
     outcome.name = file.name;
+    // A one-pass attempt that meets another shape of file rolls the whole transaction back
+    // (undo of a previous run included) and the seed runs again in two passes.
+    bool onePass = mayLoadInOnePass(file.path);
+    for (;;) {
+        try {
+            runOneTransaction(run, file, previous, named, options, table, onePass, outcome);
+            break;
+        } catch (const OnePassDeclined&) {
+            onePass = false;
+            outcome = SeedOutcome{};
+            outcome.name = file.name;
+        }
+    }
+    if (outcome.action == SeedOutcome::Action::Ran ||
+        outcome.action == SeedOutcome::Action::Rerun ||
+        outcome.action == SeedOutcome::Action::Reloaded)
+        run.completed({file.name, {{"name", file.name}}});
+    return outcome;
+}
+
+void Seeder::runOneTransaction(db::LockedRun& run, const SeedFile& file,
+                               const db::AppliedSeed* previous, bool named,
+                               const SeedRunOptions& options, db::SeedTable& table, bool onePass,
+                               SeedOutcome& outcome) {
+    const auto start = Clock::now();
     const db::UnitOfWork unit{
         "seed", file.name,
         options.dryRun ? "dry run: the seeds before it loaded without error; everything was "
@@ -139,13 +165,19 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
                 return;  // nothing written: the empty transaction commits
             }
         }
-        // Plan (validates everything against the catalog), undo the previous run, then load.
-        SeedPlan plan = planSeed(file, &catalog, [&](const std::string& t, const std::string& l) {
-            return table.exists() && table.label(t, l).has_value();
-        });
-        for (const auto& w : plan.warnings)
-            observer_.warning(w);
-        const std::string checksum = seedChecksum(file, plan.csvFiles);
+        // Two passes: plan (validates everything against the catalog), undo the previous run,
+        // then load. One pass (the usual shape of a large file, see seed/one_pass): undo, then
+        // check and load each row as it is read.
+        std::optional<SeedPlan> plan;
+        if (!onePass) {
+            plan = planSeed(file, &catalog, [&](const std::string& t, const std::string& l) {
+                return table.exists() && table.label(t, l).has_value();
+            });
+            for (const auto& w : plan->warnings)
+                observer_.warning(w);
+        }
+        const std::string checksum =
+            seedChecksum(file, plan ? plan->csvFiles : std::vector<std::filesystem::path>{});
         if (previous != nullptr) {
             // Loaded again: what is left of its rows goes first, its tracking rows are replaced.
             UndoOptions undo;
@@ -164,9 +196,16 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
         context.onRows([this](const std::string& t, int64_t rows, double fraction) {
             observer_.rows(t, rows, fraction);
         });
-        SeedLoader loader(context, plan);
-        loader.load();
-        outcome.tables = loader.counts();
+        if (plan) {
+            SeedLoader loader(context, *plan);
+            loader.load();
+            outcome.tables = loader.counts();
+        } else {
+            OnePassResult loaded = loadInOnePass(context);
+            plan = std::move(loaded.plan);
+            outcome.tables = std::move(loaded.counts);
+            outcome.onePass = true;
+        }
         db::AppliedSeed record;
         record.name = file.name;
         record.checksum = checksum;
@@ -175,21 +214,16 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
         for (const auto& c : outcome.tables) {
             record.rowsInserted += c.inserted;
             record.rowsUpdated += c.updated;
-            const auto t = std::find_if(plan.tables.begin(), plan.tables.end(),
+            const auto t = std::find_if(plan->tables.begin(), plan->tables.end(),
                                         [&](const TablePlan& p) { return p.info.id() == c.table; });
-            const bool undoable = t == plan.tables.end() || !t->info.primaryKey.empty();
+            const bool undoable = t == plan->tables.end() || !t->info.primaryKey.empty();
             counts.push_back({c.table, c.inserted, c.updated, c.skipped, undoable,
-                              t == plan.tables.end() ? std::string() : t->info.oid});
+                              t == plan->tables.end() ? std::string() : t->info.oid});
         }
         record.executionMs = msSince(start);
         table.record(record, counts, static_cast<int64_t>(options.randomSeed), context.xids());
         outcome.ms = record.executionMs;
     });
-    if (outcome.action == SeedOutcome::Action::Ran ||
-        outcome.action == SeedOutcome::Action::Rerun ||
-        outcome.action == SeedOutcome::Action::Reloaded)
-        run.completed({file.name, {{"name", file.name}}});
-    return outcome;
 }
 
 std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
@@ -211,7 +245,8 @@ std::vector<SeedOutcome> Seeder::run(const SeedRunOptions& options) {
     };
     // A file that is not a readable seed (YAML syntax, a duplicate key, a tab, its structure)
     // stops the run before any seed loads, not after the ones before it. The first file to
-    // load is read by its own plan before it writes anything; the others are read here.
+    // load is read in its own transaction, which its errors roll back before anything else
+    // ran; the others are read here.
     bool first = true;
     for (const auto& file : files_) {
         const bool named = isNamed(file);

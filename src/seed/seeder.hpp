@@ -72,6 +72,11 @@ class Seeder {
     // Runs one seed in its own transaction (after undoing its previous run when re-run).
     SeedOutcome runOne(db::LockedRun& run, const SeedFile& file, const db::AppliedSeed* previous,
                        bool named, const SeedRunOptions& options, db::SeedTable& table);
+    // One attempt at runOne's transaction, in one pass or in two (see seed/one_pass).
+    void runOneTransaction(db::LockedRun& run, const SeedFile& file,
+                           const db::AppliedSeed* previous, bool named,
+                           const SeedRunOptions& options, db::SeedTable& table, bool onePass,
+                           SeedOutcome& outcome);
 
     db::Session& session_;
     std::vector<SeedFile> files_;

@@ -38,6 +38,7 @@ enum class Role {
 struct Mark {
     size_t line = 0;
     size_t column = 0;
+    size_t index = 0;
 };
 
 struct Frame {
@@ -101,6 +102,7 @@ class StreamHandler {
     void at(YamlValue& v, const Mark& mark) const {
         v.line = static_cast<int>(mark.line) + 1;
         v.column = static_cast<int>(mark.column) + 1;
+        v.offset = mark.index;
     }
 
     [[noreturn]] void fail(const Mark& mark, const std::string& what) const {
@@ -420,7 +422,7 @@ void stream(const std::string& file, SeedStreamVisitor& visitor,
         }
         std::unique_ptr<yaml_event_t, void (*)(yaml_event_t*)> eventGuard(&event,
                                                                           &yaml_event_delete);
-        const Mark mark{event.start_mark.line, event.start_mark.column};
+        const Mark mark{event.start_mark.line, event.start_mark.column, event.start_mark.index};
         switch (event.type) {
             case YAML_STREAM_END_EVENT:
                 return;

@@ -24,6 +24,7 @@ struct YamlValue {
     std::vector<std::pair<int, int>> keyPositions;  // line/column of each field's key
     int line = 0;
     int column = 0;
+    size_t offset = 0;  // where it starts in the file (characters), for progress reports
 
     bool isNull() const { return kind == Kind::Null; }
     bool isScalar() const { return kind == Kind::Scalar; }

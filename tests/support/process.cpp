@@ -77,7 +77,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& args, const ProcessOp
         dup2(outPipe[1], 1);
         dup2(errPipe[1], 2);
         for (int fd : {inPipe[0], inPipe[1], outPipe[0], outPipe[1], errPipe[0], errPipe[1]}) {
-            close(fd);
+            ::close(fd);
         }
         if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) {
             _exit(126);
@@ -92,14 +92,14 @@ ChildProcess::ChildProcess(const std::vector<std::string>& args, const ProcessOp
         execve(cargv[0], cargv.data(), cenv.data());
         _exit(127);
     }
-    close(inPipe[0]);
-    close(outPipe[1]);
-    close(errPipe[1]);
+    ::close(inPipe[0]);
+    ::close(outPipe[1]);
+    ::close(errPipe[1]);
     if (!options.input.empty()) {
         // Inputs in tests are small: they fit in the pipe buffer.
-        [[maybe_unused]] auto n = write(inPipe[1], options.input.data(), options.input.size());
+        [[maybe_unused]] auto n = ::write(inPipe[1], options.input.data(), options.input.size());
     }
-    close(inPipe[1]);
+    ::close(inPipe[1]);
     outFd_ = outPipe[0];
     errFd_ = errPipe[0];
 }
@@ -110,9 +110,9 @@ ChildProcess::~ChildProcess() {
         waitpid(pid_, nullptr, 0);
     }
     if (outFd_ >= 0)
-        close(outFd_);
+        ::close(outFd_);
     if (errFd_ >= 0)
-        close(errFd_);
+        ::close(errFd_);
 }
 
 void ChildProcess::signal(int sig) {
@@ -131,7 +131,7 @@ ProcessResult ChildProcess::wait(double timeoutSeconds,
         poll(fds, 2, 200);
         for (int i = 0; i < 2; ++i) {
             if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-                ssize_t n = read(i == 0 ? outFd_ : errFd_, buf, sizeof buf);
+                ssize_t n = ::read(i == 0 ? outFd_ : errFd_, buf, sizeof buf);
                 if (n <= 0) {
                     (i == 0 ? outOpen : errOpen) = false;
                 } else {
