@@ -10,4 +10,5 @@ cd "$(dirname "$0")/.."
 # tests (DBTOOL_FRONTEND_OPT) are not optimized at all: together about half the build time.
 cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
   -DDBTOOL_FRONTEND_OPT=-O0 -DCMAKE_CXX_COMPILER=clang++ \
-  -DDBTOOL_WERROR=ON -DDBTOOL_BUILD_TESTS=ON -DDBTOOL_SANITIZE=ON -DDBTOOL_FUZZ=ON >/dev/null
+  -DDBTOOL_WERROR=ON -DDBTOOL_BUILD_TESTS=ON -DDBTOOL_SANITIZE=ON -DDBTOOL_FUZZ=ON \
+  -DDBTOOL_UNITY_BUILD=ON -DDBTOOL_UNITY_BATCH=3 >/dev/null

@@ -11,7 +11,7 @@ build_dir=${BUILD_DIR:-build}
 # libraries at -O1 (measured on 2 cores: 103 s instead of 127 s at -O2), the CLI and the tests
 # at -O0 (151 s instead of 193 s). Benchmarks use their own Release build (bench/run.sh).
 cmake -S . -B "$build_dir" -DDBTOOL_WERROR=ON -DDBTOOL_BUILD_TESTS=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DDBTOOL_FRONTEND_OPT=-O0 >/dev/null
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DDBTOOL_FRONTEND_OPT=-O0 -DDBTOOL_UNITY_BUILD=ON >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
 scripts/with-postgres.sh ctest --test-dir "$build_dir" -j "${CTEST_PARALLEL:-2}" --output-on-failure "$@"
 # The workflow checker's seeds (one is random), for repeating a run by hand.

@@ -12,7 +12,6 @@ namespace dbtool::testdb {
 
 namespace {
 
-constexpr size_t kMaxName = 63;
 constexpr const char* kCloneComment = "dbtool clone of ";
 
 std::string randomSuffix() {
@@ -75,7 +74,7 @@ std::vector<std::string> cloneNames(const std::string& database,
     for (int i = 1; i <= count; ++i) {
         std::string n = name ? (count == 1 ? *name : *name + "_" + std::to_string(i))
                              : database + "_clone_" + randomSuffix();
-        if (n.size() > kMaxName) {
+        if (n.size() > kMaxDatabaseName) {
             throw Error(ExitCode::Usage,
                         "the clone name '" + n + "' is longer than PostgreSQL's 63 bytes", {},
                         name ? "choose a shorter NAME" : "name the clones: `dbtool db clone NAME`");

@@ -6,7 +6,6 @@ namespace dbtool::testdb {
 
 namespace {
 
-constexpr size_t kMaxName = 63;  // NAMEDATALEN - 1
 constexpr size_t kKeyDigits = 16;
 constexpr const char* kMarker = "_tpl_";
 
@@ -23,7 +22,7 @@ std::string prefixOf(const std::string& database, size_t bytes) {
 }
 
 std::string prefixFor(const std::string& database) {
-    return prefixOf(database, kMaxName - kKeyDigits - std::char_traits<char>::length(kMarker)) +
+    return prefixOf(database, kMaxDatabaseName - kKeyDigits - std::char_traits<char>::length(kMarker)) +
            kMarker;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,9 @@ namespace dbtool::testdb {
 // The format of what a template holds (tracking tables included). Raise it when dbtool
 // writes its tracking tables differently: every template built before then is rebuilt.
 inline constexpr int kTemplateFormat = 1;
+
+// The longest database name PostgreSQL keeps, in bytes (NAMEDATALEN - 1).
+inline constexpr size_t kMaxDatabaseName = 63;
 
 // What a template database is made of, line by line: "migration <version> <name> <checksum>",
 // "seed <name> <checksum>", "random-seed 1", ... The order is the caller's; the key is
