@@ -18,7 +18,8 @@ enum class ExitCode : int {
     Config = 4,  // bad dbtool.yaml, .env, database URL or setting value
     InvalidInput = 5,   // bad migration or seed files, found before anything runs
     Database = 6,       // a statement failed; the failing unit was rolled back
-    Lock = 7,           // gave up waiting for a lock (another dbtool, or the application)
+    Lock = 7,           // gave up waiting for a lock (another dbtool, or the application),
+                        // or lost the run's lock row (lock_mode: table)
     Check = 8,          // files and database disagree: pending/changed/missing/out of order
     Interrupted = 130,  // SIGINT/SIGTERM; the running unit was rolled back
 };

@@ -93,6 +93,8 @@ db::ConnectOptions Context::connectOptions() {
         options_.waitSeconds ? static_cast<int64_t>(std::llround(*options_.waitSeconds * 1000)) : 0;
     o.lockTimeoutMs = s.lockTimeoutMs;
     o.statementTimeoutMs = s.statementTimeoutMs;
+    o.lockMode = s.lockMode;
+    o.lockTtlMs = s.lockTtlMs;
     return o;
 }
 

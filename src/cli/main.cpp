@@ -50,6 +50,12 @@ void addGlobalOptions(CLI::App& app, dbtool::cli::GlobalOptions& o) {
                    "Longest wait for any lock, e.g. 30s, 5min; 0 = forever (env "
                    "DBTOOL_LOCK_TIMEOUT; default 5min)")
         ->group(group);
+    app.add_option("--lock-mode", s.lockMode,
+                   "How runs keep each other out: advisory (PostgreSQL's session advisory lock) "
+                   "or table (a lock row with a heartbeat, for engines and poolers without "
+                   "advisory locks); env DBTOOL_LOCK_MODE, default advisory")
+        ->check(CLI::IsMember({"advisory", "table"}))
+        ->group(group);
     app.add_option("--statement-timeout", s.statementTimeout,
                    "Cancel any statement running longer, e.g. 10min; 0 = no limit (env "
                    "DBTOOL_STATEMENT_TIMEOUT)")

@@ -149,6 +149,8 @@ const std::vector<std::string>& configKeys() {
                                                   "seeds_dir",
                                                   "tracking_schema",
                                                   "lock_timeout",
+                                                  "lock_mode",
+                                                  "lock_ttl",
                                                   "statement_timeout",
                                                   "connect_timeout",
                                                   "application_name",
@@ -498,6 +500,23 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
         durationSetting(pick(flags.lockTimeout, "--lock-timeout", env, "DBTOOL_LOCK_TIMEOUT",
                              section, "lock_timeout", sectionName),
                         s.lockTimeoutMs);
+    if (auto v = pick(flags.lockMode, "--lock-mode", env, "DBTOOL_LOCK_MODE", section, "lock_mode",
+                      sectionName)) {
+        if (v->value != "advisory" && v->value != "table") {
+            throw Error(ExitCode::Config,
+                        v->origin + ": lock_mode is advisory or table, not '" + v->value + "'", {},
+                        "table is for engines and poolers without session advisory locks");
+        }
+        s.lockMode = v->value == "table" ? LockMode::Table : LockMode::Advisory;
+    }
+    if (auto v = pick(std::nullopt, "", env, "DBTOOL_LOCK_TTL", section, "lock_ttl", sectionName)) {
+        s.lockTtlMs = durationSetting(v, s.lockTtlMs);
+        if (s.lockTtlMs < 1000) {
+            throw Error(ExitCode::Config,
+                        v->origin + ": lock_ttl is at least 1s, not '" + v->value + "'", {},
+                        "a killed run's lock is taken over this long after its last heartbeat");
+        }
+    }
     s.statementTimeoutMs =
         durationSetting(pick(flags.statementTimeout, "--statement-timeout", env,
                              "DBTOOL_STATEMENT_TIMEOUT", section, "statement_timeout", sectionName),

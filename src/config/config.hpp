@@ -11,6 +11,7 @@
 #include "config/connection_target.hpp"
 #include "config/dotenv.hpp"
 #include "config/lint_config.hpp"
+#include "config/lock_mode.hpp"
 
 namespace dbtool {
 
@@ -23,6 +24,7 @@ struct CommandLineSettings {
     std::optional<std::string> seedsDir;
     std::optional<std::string> trackingSchema;
     std::optional<std::string> lockTimeout;
+    std::optional<std::string> lockMode;
     std::optional<std::string> statementTimeout;
     std::vector<std::string> vars;  // --var NAME=VALUE, in order
 };
@@ -89,6 +91,10 @@ struct Settings {
     // 0 = no limit. The lock timeout bounds every lock wait: dbtool's own advisory lock and the
     // locks a migration's statements need.
     int64_t lockTimeoutMs = 5 * 60 * 1000;
+    LockMode lockMode = LockMode::Advisory;
+    // Table lock mode: a lock row whose heartbeat stopped this long ago (a killed run) may be
+    // taken over; the heartbeat writes it every third of this.
+    int64_t lockTtlMs = 30 * 1000;
     int64_t statementTimeoutMs = 0;
     // `schema dump` writes here; `migrate up` refreshes it when dumpSchema is set.
     std::filesystem::path schemaFile = "schema.sql";

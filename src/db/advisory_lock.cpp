@@ -2,13 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 #include "base/text.hpp"
-#include "db/interrupt.hpp"
 
 namespace dbtool::db {
 
@@ -35,34 +31,17 @@ AdvisoryLock::AdvisoryLock(Session& session, const std::string& scope,
     if (onWait) {
         onWait(holder);
     }
-    using Clock = std::chrono::steady_clock;
-    const int64_t timeoutMs = session_.lockTimeoutMs();
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
-    auto pause = std::chrono::milliseconds(5);
-    for (;;) {
-        auto sleep = pause;
-        if (timeoutMs > 0) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            sleep = std::max(std::chrono::milliseconds(0), std::min(pause, left));
-        }
-        std::this_thread::sleep_for(sleep);
-        throwIfInterrupted(("waiting for the lock on " + locked).c_str());
-        if (tryLock()) {
-            return;
-        }
-        if (timeoutMs > 0 && Clock::now() >= deadline) {
-            throw Error(
+    pollForLock(
+        session_, locked, [this] { return tryLock(); },
+        [&] {
+            return Error(
                 ExitCode::Lock,
                 "another dbtool holds the lock on " + locked + " (" + holder +
                     "); gave up after --lock-timeout",
                 {},
                 std::string("wait for it to finish, or raise --lock-timeout") +
                     (what.empty() ? "; `dbtool migrate status` shows what is applied" : ""));
-        }
-        // Short at first (the holder is often about to finish), then at most 5 polls a second.
-        pause = std::min(pause * 2, std::chrono::milliseconds(200));
-    }
+        });
 }
 
 AdvisoryLock::~AdvisoryLock() {

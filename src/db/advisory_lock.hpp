@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "db/run_lock.hpp"
 #include "db/session.hpp"
 
 namespace dbtool::db {
@@ -17,14 +18,14 @@ namespace dbtool::db {
 // between sleeps instead of blocking in pg_advisory_lock, a statement whose snapshot the lock
 // holder's CREATE INDEX CONCURRENTLY (REINDEX/DROP INDEX CONCURRENTLY, DETACH PARTITION
 // CONCURRENTLY) would wait for: a deadlock the server breaks by killing one of them.
-class AdvisoryLock {
+class AdvisoryLock : public RunLock {
   public:
     // `scope` names what is locked (the tracking schema). `onWait` is told who holds the lock
     // when dbtool has to wait for it. `what` says it in messages (default: "schema '<scope>'").
     AdvisoryLock(Session& session, const std::string& scope,
                  const std::function<void(const std::string&)>& onWait = {},
                  const std::string& what = {});
-    ~AdvisoryLock();
+    ~AdvisoryLock() override;
     AdvisoryLock(const AdvisoryLock&) = delete;
     AdvisoryLock& operator=(const AdvisoryLock&) = delete;
 

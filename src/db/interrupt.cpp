@@ -47,6 +47,10 @@ void throwIfInterrupted(const char* whatWasStopped) {
     }
 }
 
+void clearCancelTarget(PGcancel* cancel) {
+    gCancel.compare_exchange_strong(cancel, nullptr);
+}
+
 void setCancelTarget(PGcancel* cancel) {
     gCancel.store(cancel);
 }

@@ -16,6 +16,8 @@ void throwIfInterrupted(const char* whatWasStopped);
 
 // The statement a signal cancels; the session registers and unregisters itself.
 void setCancelTarget(PGcancel* cancel);
+// Clears it when it is still `cancel` (a session that was not the target leaves it alone).
+void clearCancelTarget(PGcancel* cancel);
 
 // For tests: clear the flag.
 void resetInterrupted();

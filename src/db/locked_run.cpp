@@ -8,7 +8,7 @@ LockedRun::LockedRun(Session& session, const std::string& scope,
                      const std::function<void(const std::string&)>& onWait,
                      std::string completedField)
     : session_(session),
-      lock_(session, scope, onWait),
+      lock_(takeRunLock(session, scope, onWait)),
       completedField_(std::move(completedField)) {}
 
 void LockedRun::rollBackAtEnd() {
@@ -18,6 +18,19 @@ void LockedRun::rollBackAtEnd() {
 void LockedRun::checkInterrupted(const std::string& next) const {
     if (interrupted()) {
         throw Error(ExitCode::Interrupted, "interrupted before " + next)
+            .withList(completedField_, completed_);
+    }
+    checkLockHeld("before " + next);
+}
+
+void LockedRun::checkLockHeld(const std::string& when) const {
+    if (const std::string why = lock_->lost(); !why.empty()) {
+        throw Error(ExitCode::Lock,
+                    "stopped" + (when.empty() ? std::string() : " " + when) +
+                        ": this run lost its lock: " + why,
+                    {},
+                    "run it again: what was applied is recorded; check that no other dbtool ran "
+                    "at the same time (lock_ttl may be too short for this connection)")
             .withList(completedField_, completed_);
     }
 }
@@ -68,6 +81,7 @@ void LockedRun::inTransaction(const UnitOfWork& unit, const std::function<void()
         } else {
             pqxx::work tx(session_.conn());
             work();
+            checkLockHeld("");  // a lost lock commits nothing more
             tx.commit();
         }
     });

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "db/advisory_lock.hpp"
+#include "db/run_lock.hpp"
 #include "db/session.hpp"
 
 namespace dbtool::db {
@@ -20,10 +20,10 @@ struct UnitOfWork {
 };
 
 // One run that changes the database (migrate up/down/redo/mark, seed run/undo). It holds the
-// advisory lock of the tracking schema for its whole length, so parallel runs apply each unit
-// exactly once; each unit runs in a transaction of its own together with its tracking rows,
-// so a failure or a kill never leaves a unit applied but unrecorded. It remembers which units
-// completed, so every failure says what was and was not applied.
+// run lock of the tracking schema (db/run_lock: advisory, or a lock row) for its whole length, so
+// parallel runs apply each unit exactly once; each unit runs in a transaction of its own together
+// with its tracking rows, so a failure or a kill never leaves a unit applied but unrecorded. It
+// remembers which units completed, so every failure says what was and was not applied.
 //
 // Callers read the tracking state only after constructing it (under the lock: another
 // process may just have finished), call inTransaction once or more per unit, and
@@ -62,14 +62,17 @@ class LockedRun {
     const std::vector<Error::ListItem>& completedUnits() const { return completed_; }
     const std::string& completedField() const { return completedField_; }
     // Throws Error(ExitCode::Interrupted) "interrupted before <next>" with the completed units
-    // when a signal has arrived; the checkpoint between units.
+    // when a signal has arrived, and Error(ExitCode::Lock) when the run lock was lost; the
+    // checkpoint between units.
     void checkInterrupted(const std::string& next) const;
+    // Throws Error(ExitCode::Lock) when the run lock was lost (`when`: "before <next>").
+    void checkLockHeld(const std::string& when) const;
     // Adds the fields of a failure of `unit` to `error`.
     void annotate(Error& error, const UnitOfWork& unit) const;
 
   private:
     Session& session_;
-    AdvisoryLock lock_;
+    std::unique_ptr<RunLock> lock_;
     std::string completedField_;
     std::vector<Error::ListItem> completed_;
     std::unique_ptr<pqxx::work> outer_;  // dry run; declared after lock_: ends before it

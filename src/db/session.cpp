@@ -286,7 +286,9 @@ std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
             spdlog::debug("connected to {} (attempt {})", target.redacted(), attempts);
             std::unique_ptr<Session> session(
                 new Session(std::make_unique<Connection>(handle), target));
-            session->lockTimeoutMs_ = options.lockTimeoutMs;
+            session->options_ = options;
+            if (options.cancelTarget)
+                setCancelTarget(session->cancel_);
             if (settings.empty()) {
                 auto set = [&](const char* name, int64_t ms) {
                     session->execParams(std::string("SELECT set_config('") + name + "', $1, false)",
@@ -339,11 +341,10 @@ Session::Session(std::unique_ptr<Connection> conn, ConnectionTarget target)
     : conn_(std::move(conn)), target_(std::move(target)) {
     noticeForwarder_ = std::make_unique<NoticeForwarder>(*conn_, *this);
     cancel_ = PQgetCancel(conn_->raw());
-    setCancelTarget(cancel_);
 }
 
 Session::~Session() {
-    setCancelTarget(nullptr);
+    clearCancelTarget(cancel_);
     noticeForwarder_.reset();
     conn_.reset();
     if (cancel_ != nullptr) {

@@ -13,6 +13,7 @@
 
 #include "base/errors.hpp"
 #include "config/connection_target.hpp"
+#include "config/lock_mode.hpp"
 
 namespace dbtool::db {
 
@@ -68,6 +69,12 @@ struct ConnectOptions {
     int64_t waitMs = 0;  // keep retrying an unreachable server this long
     int64_t lockTimeoutMs = 0;
     int64_t statementTimeoutMs = 0;
+    // How this session's runs lock (LockedRun): see config/lock_mode.hpp.
+    LockMode lockMode = LockMode::Advisory;
+    int64_t lockTtlMs = 30 * 1000;
+    // Ctrl-C cancels the statement of the session opened last with this set; a helper
+    // connection (the lock heartbeat's) leaves that to the run's own.
+    bool cancelTarget = true;
 };
 
 // One open connection to PostgreSQL with dbtool's session settings applied.
@@ -86,7 +93,9 @@ class Session {
     PGconn* raw();
     const ConnectionTarget& target() const { return target_; }
     // The lock_timeout the session was opened with (0: wait forever).
-    int64_t lockTimeoutMs() const { return lockTimeoutMs_; }
+    int64_t lockTimeoutMs() const { return options_.lockTimeoutMs; }
+    // The options it was opened with (a second connection to the same target opens with them).
+    const ConnectOptions& options() const { return options_; }
     std::string serverVersion();
 
     // Sends `sql` as one simple query (it may hold many statements, dollar quoting, DO
@@ -140,7 +149,7 @@ class Session {
 
     std::unique_ptr<Connection> conn_;
     ConnectionTarget target_;
-    int64_t lockTimeoutMs_ = 0;
+    ConnectOptions options_;
     PGcancel* cancel_ = nullptr;
     std::function<void(const std::string&)> noticeHandler_;
     std::map<std::string, std::string> prepared_;

@@ -151,7 +151,7 @@ class FaultInjection : public DatabaseTest {
     // How long an uninterrupted run takes, so the kill points spread over all of it.
     double timedRun(const std::vector<std::string>& args) const {
         const auto start = std::chrono::steady_clock::now();
-        auto r = dbtool(args);
+        auto r = dbtool(args, options_);
         EXPECT_EQ(r.exitCode, 0) << r.err;
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
@@ -168,7 +168,7 @@ class FaultInjection : public DatabaseTest {
     // expect all `steps` applied, and run `afterRerun`.
     void killTrials(const std::vector<std::string>& args, int steps,
                     const std::function<void()>& reset, const std::function<int()>& check,
-                    const std::function<void()>& afterRerun) {
+                    const std::function<void()>& afterRerun, int trials = kTrials) {
         const double full = timedRun(args);
         const uint64_t seed = faultSeed();
         std::mt19937_64 rng(seed);
@@ -178,7 +178,7 @@ class FaultInjection : public DatabaseTest {
         // land before the first step more often: keep going, up to 3 times the trials, until a
         // third of them have landed mid-run. Every trial checks consistency all the same.
         int trial = 1;
-        for (; trial <= kTrials || (partial < kTrials / 3 && trial <= 3 * kTrials); ++trial) {
+        for (; trial <= trials || (partial < trials / 3 && trial <= 3 * trials); ++trial) {
             reset();
             const double delay = when(rng);
             SCOPED_TRACE("DBTOOL_FAULT_SEED=" + std::to_string(seed) + ", trial " +
@@ -188,7 +188,7 @@ class FaultInjection : public DatabaseTest {
             expectLockFree();
             const int applied = check();
             partial += (applied > 0 && applied < steps) ? 1 : 0;
-            auto rerun = dbtool(args);
+            auto rerun = dbtool(args, options_);
             ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
             EXPECT_EQ(check(), steps);
             afterRerun();
@@ -196,7 +196,7 @@ class FaultInjection : public DatabaseTest {
                 return;
         }
         // The kills must have landed mid-run, not only before the start or after the end.
-        EXPECT_GE(partial, kTrials / 3) << "seed " << seed << ", full run " << full << " s";
+        EXPECT_GE(partial, trials / 3) << "seed " << seed << ", full run " << full << " s";
         std::fprintf(stderr, "%d of %d kills landed mid-run (full run %.2f s)\n", partial,
                      trial - 1, full);
     }
@@ -225,6 +225,21 @@ TEST_F(FaultInjection, KillDuringMigrateUpLeavesEachMigrationWholeOrAbsent) {
         {"migrate", "up"}, kMigrations,
         [&] { exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public"); },
         [&] { return expectMigrationsConsistent(); }, [] {});
+}
+
+// The same with lock_mode: table: a killed run's lock row stays until lock_ttl (1 s here) has
+// passed since its last heartbeat, and the re-run takes it over. Fewer trials: each re-run
+// waits for the expiry.
+TEST_F(FaultInjection, KillDuringMigrateUpWithTheTableLock) {
+    options_.env["DBTOOL_LOCK_MODE"] = "table";
+    options_.env["DBTOOL_LOCK_TTL"] = "1s";
+    writeMigrations();
+    killTrials(
+        {"migrate", "up"}, kMigrations,
+        [&] { exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public"); },
+        [&] { return expectMigrationsConsistent(); },
+        [&] { EXPECT_EQ(scalar("SELECT count(*) FROM dbtool_lock"), "0"); },
+        std::max(3, kTrials / 5));
 }
 
 TEST_F(FaultInjection, KillDuringSeedRunLeavesEachSeedWholeOrAbsent) {

@@ -40,7 +40,7 @@ class Migrate : public DatabaseTest {
     // Starts `jobs` `migrate up` processes at once and waits for all; each must exit 0.
     // Returns how many printed `applied` (the runs that did the work).
     int concurrentMigrateUps(int jobs, const std::string& applied) const {
-        ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+        ProcessOptions o = withEnv({{"DATABASE_URL", url()}, {"DBTOOL_LOCK_MODE", lockMode_}});
         o.cwd = dir().path();
         std::vector<std::unique_ptr<ChildProcess>> children;
         for (int i = 0; i < jobs; ++i) {
@@ -65,6 +65,9 @@ class Migrate : public DatabaseTest {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     }
+    void eightConcurrentRuns();
+    void parallelConcurrentIndexBuilds(int rounds);
+    std::string lockMode_ = "advisory";  // DBTOOL_LOCK_MODE of concurrentMigrateUps
     // The recorded versions; none when no run has created the tracking table yet (a run
     // that applies nothing leaves no table behind).
     std::vector<std::string> applied() const {
@@ -594,6 +597,17 @@ TEST_F(Migrate, StatementTimeoutCancelsAndRollsBack) {
 }
 
 TEST_F(Migrate, EightConcurrentRunsApplyEachMigrationExactlyOnce) {
+    for (const std::string mode : {"advisory", "table"}) {
+        SCOPED_TRACE("lock mode " + mode);
+        lockMode_ = mode;
+        exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        eightConcurrentRuns();
+    }
+    // The lock row is gone with the last run.
+    EXPECT_EQ(scalar("SELECT count(*) FROM dbtool_lock"), "0");
+}
+
+void Migrate::eightConcurrentRuns() {
     for (int i = 1; i <= 12; ++i) {
         const std::string v = std::to_string(1000 + i);
         migration(v + "_m.sql", "-- migrate:up\nCREATE TABLE t" + v + " (id int);\nINSERT INTO t" +
@@ -611,6 +625,16 @@ TEST_F(Migrate, EightConcurrentRunsApplyEachMigrationExactlyOnce) {
 // other statements that wait for older snapshots) in the lock holder would wait for them
 // while they wait for it, and the server would break the deadlock by killing one (40P01).
 TEST_F(Migrate, ParallelRunsNeverDeadlockOnConcurrentIndexBuilds) {
+    parallelConcurrentIndexBuilds(20);
+}
+
+// A run waiting for the lock row polls with statements of their own: no snapshot either.
+TEST_F(Migrate, ParallelRunsNeverDeadlockOnConcurrentIndexBuildsWithTheTableLock) {
+    lockMode_ = "table";
+    parallelConcurrentIndexBuilds(5);
+}
+
+void Migrate::parallelConcurrentIndexBuilds(int rounds) {
     migration("1_items.sql",
               "-- migrate:up\nCREATE TABLE items (id int PRIMARY KEY, v text);\nINSERT INTO items "
               "SELECT g, md5(g::text) FROM generate_series(1, 2000) g;\n");
@@ -622,7 +646,6 @@ TEST_F(Migrate, ParallelRunsNeverDeadlockOnConcurrentIndexBuilds) {
               "-- migrate:up transaction:false\nREINDEX INDEX CONCURRENTLY "
               "items_v_idx;\nDROP INDEX CONCURRENTLY items_v_idx;\n");
     migration("5_vacuum.sql", "-- migrate:up transaction:false\nVACUUM items;\n");
-    const int rounds = 20;
     for (int round = 1; round <= rounds; ++round) {
         SCOPED_TRACE("round " + std::to_string(round));
         exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");

@@ -154,9 +154,17 @@ int main(int argc, char** argv) {
     // CI budgets (the sanitized build runs fewer steps) override --steps.
     if (const char* steps = std::getenv("DBTOOL_WORKFLOW_STEPS"); steps != nullptr && *steps)
         count = std::stoi(steps);
+    // Both lock modes: DBTOOL_LOCK_MODE when set, else the seed's parity (even: a lock row,
+    // with a short time to live so a killed run's row is taken over quickly).
+    const char* givenMode = std::getenv("DBTOOL_LOCK_MODE");
+    const std::string lockMode =
+        givenMode != nullptr && *givenMode ? givenMode : (seed % 2 == 0 ? "table" : "advisory");
+    setenv("DBTOOL_LOCK_MODE", lockMode.c_str(), 1);
+    if (lockMode == "table")
+        setenv("DBTOOL_LOCK_TTL", "1s", 0);
     std::cerr << "workflow checker: seed " << seed << (randomSeed ? " (random)" : "") << ", "
-              << count << " steps (repeat with --seed " << seed << " --steps " << count << ")"
-              << std::endl;
+              << count << " steps, lock mode " << lockMode << " (repeat with --seed " << seed
+              << " --steps " << count << ")" << std::endl;
     std::mt19937_64 rng(seed);
     std::vector<Step> steps;
     for (int i = 0; i < count; ++i)
