@@ -30,12 +30,12 @@ const int kTrials = [] {
 }();
 constexpr int kMigrations = 8;
 constexpr int kSeeds = 5;
-constexpr int kMigrationRows = 15000;  // per migration
+constexpr int kMigrationRows = 8000;  // per migration
 // Per seed file: COPY loads rows several times faster than a migration's INSERT ... SELECT and
 // index build, so the files are bigger for the kills to land mid-run as often; the second file's
 // labelled rows are inserted in batches, several times slower than COPY, so it has fewer.
-constexpr int kSeedRows = 60000;
-constexpr int kLabelledSeedRows = 15000;
+constexpr int kSeedRows = 30000;
+constexpr int kLabelledSeedRows = 8000;
 int seedRows(int i) {
     return i == 2 ? kLabelledSeedRows : kSeedRows;
 }
