@@ -14,8 +14,9 @@ namespace dbtool {
 // error. Every row is checked as the two-pass path's plan checks it (seed/plan's SeedPlanner,
 // fed each event first) and then copied; a row with other columns than the one before it
 // starts another COPY (unless it gives a serial or identity column the rows before it left
-// to its sequence, or the other way round: the two passes handle that mix). The errors and their positions are those of the two passes, found while
-// loading instead of before, and the seed's transaction rolls back what was copied.
+// to its sequence, or the other way round: the two passes handle that mix). The errors and their
+// positions are those of the two passes, found while loading instead of before, and the seed's
+// transaction rolls back what was copied.
 
 // Thrown when the file turns out to have another shape: the caller rolls the seed's
 // transaction back and loads the file in two passes. Not a std::exception, so error handling

@@ -22,7 +22,8 @@ std::string prefixOf(const std::string& database, size_t bytes) {
 }
 
 std::string prefixFor(const std::string& database) {
-    return prefixOf(database, kMaxDatabaseName - kKeyDigits - std::char_traits<char>::length(kMarker)) +
+    return prefixOf(database,
+                    kMaxDatabaseName - kKeyDigits - std::char_traits<char>::length(kMarker)) +
            kMarker;
 }
 
