@@ -20,9 +20,9 @@ namespace dbtool::db {
 // of its own: nothing is held open while waiting, on any engine.
 //
 // A heartbeat that finds the row gone or owned by another run (it stalled past the expiry and
-// was taken over) marks the lock lost: LockedRun stops before its next unit and commits no
-// further transaction. The tracking tables' primary keys stand behind it: a migration or seed
-// recorded twice fails its second commit.
+// was taken over) marks the lock lost: LockedRun rolls back a transaction it still holds open
+// and starts no further unit. The tracking tables' primary keys stand behind it: a migration or
+// seed recorded twice fails its second commit.
 class TableLock : public RunLock {
   public:
     TableLock(Session& session, const std::string& schema,

@@ -121,13 +121,13 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
     outcome.name = file.name;
     // A one-pass attempt that meets another shape of file rolls the whole transaction back
     // (undo of a previous run included) and the seed runs again in two passes.
-    bool onePass = mayLoadInOnePass(file.path);
+    bool tryOnePass = true;
     for (;;) {
         try {
-            runOneTransaction(run, file, previous, named, options, table, onePass, outcome);
+            runOneTransaction(run, file, previous, named, options, table, tryOnePass, outcome);
             break;
         } catch (const OnePassDeclined&) {
-            onePass = false;
+            tryOnePass = false;
             outcome = SeedOutcome{};
             outcome.name = file.name;
         }
@@ -141,7 +141,7 @@ SeedOutcome Seeder::runOne(db::LockedRun& run, const SeedFile& file,
 
 void Seeder::runOneTransaction(db::LockedRun& run, const SeedFile& file,
                                const db::AppliedSeed* previous, bool named,
-                               const SeedRunOptions& options, db::SeedTable& table, bool onePass,
+                               const SeedRunOptions& options, db::SeedTable& table, bool tryOnePass,
                                SeedOutcome& outcome) {
     const auto start = Clock::now();
     const db::UnitOfWork unit{
@@ -168,6 +168,8 @@ void Seeder::runOneTransaction(db::LockedRun& run, const SeedFile& file,
         // Two passes: plan (validates everything against the catalog), undo the previous run,
         // then load. One pass (the usual shape of a large file, see seed/one_pass): undo, then
         // check and load each row as it is read.
+        // (The scan that decides reads the file: only for a seed that loads.)
+        const bool onePass = tryOnePass && mayLoadInOnePass(file.path);
         std::optional<SeedPlan> plan;
         if (!onePass) {
             plan = planSeed(file, &catalog, [&](const std::string& t, const std::string& l) {

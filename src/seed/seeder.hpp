@@ -75,7 +75,7 @@ class Seeder {
     // One attempt at runOne's transaction, in one pass or in two (see seed/one_pass).
     void runOneTransaction(db::LockedRun& run, const SeedFile& file,
                            const db::AppliedSeed* previous, bool named,
-                           const SeedRunOptions& options, db::SeedTable& table, bool onePass,
+                           const SeedRunOptions& options, db::SeedTable& table, bool tryOnePass,
                            SeedOutcome& outcome);
 
     db::Session& session_;
