@@ -105,6 +105,22 @@ TEST_F(TableLock, ARunThatLosesItsLockCommitsNothingMore) {
     EXPECT_EQ(scalar("SELECT owner FROM dbtool_lock"), "dbtool pid 1 on elsewhere (0)");
 }
 
+TEST_F(TableLock, AHeartbeatWhoseConnectionDropsConnectsAgainAndKeepsTheLock) {
+    dir().write("migrations/1_slow.sql", "-- migrate:up\nSELECT pg_sleep(2);\n");
+    ChildProcess run({"migrate", "up"}, options_);
+    ASSERT_TRUE(slowMigrationRunning("pg_sleep(2)"));
+    // The heartbeat's connection is the one that last wrote the lock row.
+    ASSERT_TRUE(waitFor(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE "
+        "'UPDATE%dbtool_lock%' AND pid <> pg_backend_pid() AND datname = current_database()"));
+    auto r = run.wait();
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.err, Not(HasSubstr("lost its lock")));
+    EXPECT_EQ(rows("SELECT version FROM schema_migrations ORDER BY version"),
+              (std::vector<std::string>{"1", "2"}));
+    EXPECT_EQ(scalar("SELECT count(*) FROM dbtool_lock"), "0");
+}
+
 TEST_F(TableLock, SeedsTakeTheSameLock) {
     dir().write("migrations/1_slow.sql",
                 "-- migrate:up\nCREATE TABLE tags (code text PRIMARY KEY);\n");
