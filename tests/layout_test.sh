@@ -15,8 +15,9 @@ declare -A allowed=(
   [data]="base config db data"
   [lint]="base config db migrate lint"
   [testdb]="base config db data testdb"
+  [fleet]="base config db fleet"
   [report]="base report"
-  [cli]="base config db migrate lint seed data testdb report cli"
+  [cli]="base config db migrate lint seed data testdb fleet report cli"
 )
 
 failures=0
@@ -52,4 +53,4 @@ if ((failures > 0)); then
   echo "layout: $failures problem(s)"
   exit 1
 fi
-echo "layout: every include follows base <- config <- db <- migrate|seed|data, migrate <- lint, data <- testdb, report <- base; cli on top"
+echo "layout: every include follows base <- config <- db <- migrate|seed|data|fleet, migrate <- lint, data <- testdb, report <- base; cli on top"

@@ -10,6 +10,7 @@
 #include "base/duration.hpp"
 #include "base/text.hpp"
 #include "cli/context.hpp"
+#include "cli/fleet_commands.hpp"
 #include "cli/lint_report.hpp"
 #include "migrate/migrator.hpp"
 #include "migrate/schema_dump.hpp"
@@ -178,6 +179,7 @@ struct UpArgs {
     bool allowEmpty = false;
     bool dumpSchema = false;
     bool lint = false;
+    FleetArgs fleet;
 };
 
 // migrate up --lint: the planned migrations are linted as one run against the live database
@@ -213,7 +215,6 @@ void lintBeforeUp(Context& ctx, Loaded& l, const UpOptions& plan) {
 }
 
 int runUp(Context& ctx, const UpArgs& a) {
-    auto l = load(ctx, true);
     UpOptions plan;
     plan.to = a.to;
     plan.step = a.step;
@@ -221,12 +222,24 @@ int runUp(Context& ctx, const UpArgs& a) {
     plan.ignoreChecksums = a.ignoreChecksums;
     plan.ignoreMissing = a.ignoreMissing;
     plan.allowEmpty = a.allowEmpty;
-    if (a.lint) {
-        lintBeforeUp(ctx, l, plan);
-    }
     RunOptions run;
     run.dryRun = a.dryRun;
     run.singleTransaction = a.singleTransaction;
+    if (a.fleet.requested()) {
+        if (a.lint || a.dumpSchema) {
+            throw Error(ExitCode::Usage,
+                        std::string(a.lint ? "--lint" : "--dump-schema") +
+                            " is for one database, not --targets",
+                        {},
+                        a.lint ? "lint first with `dbtool migrate lint`, then run up --targets"
+                               : "dump the schema of one target with `dbtool schema dump`");
+        }
+        return runFleetUp(ctx, a.fleet, plan, run);
+    }
+    auto l = load(ctx, true);
+    if (a.lint) {
+        lintBeforeUp(ctx, l, plan);
+    }
     const int code = printRun(ctx, "up", l.migrator->up(plan, run));
     const Settings& s = ctx.settings();
     if (!a.dryRun && (a.dumpSchema || s.dumpSchema)) {
@@ -243,10 +256,10 @@ struct DownArgs {
     bool all = false;
     bool dryRun = false;
     bool ignoreChecksums = false;
+    FleetArgs fleet;
 };
 
 int runDown(Context& ctx, const DownArgs& a) {
-    auto l = load(ctx, true);
     DownOptions plan;
     plan.step = a.step;
     plan.to = a.to;
@@ -254,6 +267,9 @@ int runDown(Context& ctx, const DownArgs& a) {
     plan.ignoreChecksums = a.ignoreChecksums;
     RunOptions run;
     run.dryRun = a.dryRun;
+    if (a.fleet.requested())
+        return runFleetDown(ctx, a.fleet, plan, run);
+    auto l = load(ctx, true);
     return printRun(ctx, "down", l.migrator->down(plan, run));
 }
 
@@ -276,7 +292,14 @@ std::string stateCell(report::Output& out, MigrationState state) {
     }
 }
 
-int runStatus(Context& ctx, bool exitCode, bool drift) {
+int runStatus(Context& ctx, bool exitCode, bool drift, const FleetArgs& fleet) {
+    if (fleet.requested()) {
+        if (drift) {
+            throw Error(ExitCode::Usage, "--drift is for one database, not --targets", {},
+                        "compare one target's schema with `dbtool schema diff`");
+        }
+        return runFleetMigrateStatus(ctx, fleet, exitCode);
+    }
     auto l = load(ctx);
     const auto [status, tracking, repeatables] = l.migrator->report();
     auto& out = ctx.out();
@@ -414,7 +437,9 @@ int runStatus(Context& ctx, bool exitCode, bool drift) {
     return exitCode && problems > 0 ? static_cast<int>(ExitCode::Check) : 0;
 }
 
-int runValidate(Context& ctx) {
+int runValidate(Context& ctx, const FleetArgs& fleet) {
+    if (fleet.requested())
+        return runFleetValidate(ctx, fleet);
     auto l = load(ctx);
     auto& out = ctx.out();
     json problems = json::array();
@@ -485,6 +510,7 @@ void addMigrateCommands(CLI::App& app, Action& action) {
                     "Afterwards, write the schema to schema_file (as `schema dump`)");
     upCmd->add_flag("--lint", up->lint,
                     "Lint the pending migrations first; refuse to apply on a lint error");
+    addFleetOptions(*upCmd, up->fleet);
     upCmd->callback([&action, up] { action = [up](Context& c) { return runUp(c, *up); }; });
 
     addLintCommand(*migrate, action);
@@ -503,6 +529,7 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     downCmd->add_flag("--dry-run", down->dryRun, "Show what would be rolled back; change nothing");
     downCmd->add_flag("--ignore-checksums", down->ignoreChecksums,
                       "Roll back even migrations whose file changed");
+    addFleetOptions(*downCmd, down->fleet);
     downCmd->callback(
         [&action, down] { action = [down](Context& c) { return runDown(c, *down); }; });
 
@@ -527,14 +554,19 @@ void addMigrateCommands(CLI::App& app, Action& action) {
     status->add_flag("--drift", *drift,
                      "Also compare the schema with what the applied migrations make (as `schema "
                      "diff`); exit 8 on drift");
-    status->callback([&action, exitCode, drift] {
-        action = [exitCode, drift](Context& c) { return runStatus(c, *exitCode, *drift); };
+    auto statusFleet = std::make_shared<FleetArgs>();
+    addFleetOptions(*status, *statusFleet);
+    status->callback([&action, exitCode, drift, statusFleet] {
+        action = [=](Context& c) { return runStatus(c, *exitCode, *drift, *statusFleet); };
     });
 
-    migrate
-        ->add_subcommand("validate",
-                         "Check applied migrations against their files (exit 8 on a difference)")
-        ->callback([&action] { action = runValidate; });
+    auto validateFleet = std::make_shared<FleetArgs>();
+    auto* validate = migrate->add_subcommand(
+        "validate", "Check applied migrations against their files (exit 8 on a difference)");
+    addFleetOptions(*validate, *validateFleet);
+    validate->callback([&action, validateFleet] {
+        action = [validateFleet](Context& c) { return runValidate(c, *validateFleet); };
+    });
 
     auto name = std::make_shared<std::string>();
     auto* create =

@@ -7,6 +7,7 @@
 #include "base/duration.hpp"
 #include "base/text.hpp"
 #include "cli/context.hpp"
+#include "cli/fleet_commands.hpp"
 #include "seed/seeder.hpp"
 
 namespace dbtool::cli {
@@ -178,16 +179,19 @@ struct RunArgs {
     bool force = false;
     bool cascade = false;
     uint64_t randomSeed = 1;
+    FleetArgs fleet;
 };
 
 int runRun(Context& ctx, const RunArgs& a) {
-    auto l = load(ctx);
     SeedRunOptions o;
     o.names = a.names;
     o.dryRun = a.dryRun;
     o.force = a.force;
     o.cascade = a.cascade;
     o.randomSeed = a.randomSeed;
+    if (a.fleet.requested())
+        return runFleetSeedRun(ctx, a.fleet, o);
+    auto l = load(ctx);
     const auto outcomes = l.seeder->run(o);
     int ran = 0, changed = 0;
     int64_t rows = 0;
@@ -227,7 +231,9 @@ int runRun(Context& ctx, const RunArgs& a) {
     return 0;
 }
 
-int runStatus(Context& ctx, bool exitCode) {
+int runStatus(Context& ctx, bool exitCode, const FleetArgs& fleet) {
+    if (fleet.requested())
+        return runFleetSeedStatus(ctx, fleet, exitCode);
     auto l = load(ctx);
     const auto status = l.seeder->status();
     auto& out = ctx.out();
@@ -346,6 +352,7 @@ void addSeedCommands(CLI::App& app, Action& action) {
                      "through ON DELETE CASCADE / SET NULL / SET DEFAULT, and report them");
     runCmd->add_option("--random-seed", run->randomSeed,
                        "Randomness of generated rows (same seed, same data; default 1)");
+    addFleetOptions(*runCmd, run->fleet);
     runCmd->callback([&action, run] { action = [run](Context& c) { return runRun(c, *run); }; });
 
     auto exitCode = std::make_shared<bool>(false);
@@ -353,8 +360,12 @@ void addSeedCommands(CLI::App& app, Action& action) {
         seed->add_subcommand("status", "List seeds: applied, stale, pending, changed, missing");
     status->add_flag("--exit-code", *exitCode,
                      "Exit 8 when anything is stale, pending, changed or missing");
-    status->callback([&action, exitCode] {
-        action = [exitCode](Context& c) { return runStatus(c, *exitCode); };
+    auto statusFleet = std::make_shared<FleetArgs>();
+    addFleetOptions(*status, *statusFleet);
+    status->callback([&action, exitCode, statusFleet] {
+        action = [exitCode, statusFleet](Context& c) {
+            return runStatus(c, *exitCode, *statusFleet);
+        };
     });
 
     auto undoName = std::make_shared<std::optional<std::string>>();

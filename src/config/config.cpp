@@ -12,6 +12,7 @@
 #include "base/duration.hpp"
 #include "base/errors.hpp"
 #include "base/redact.hpp"
+#include "config/yaml_location.hpp"
 
 extern char** environ;
 
@@ -154,7 +155,8 @@ const std::vector<std::string>& configKeys() {
                                                   "statement_timeout",
                                                   "connect_timeout",
                                                   "application_name",
-                                                  "vars"};
+                                                  "vars",
+                                                  "targets"};
     return keys;
 }
 
@@ -165,14 +167,6 @@ struct ConfigValue {
     SourceLocation where;
 };
 using ConfigSection = std::map<std::string, ConfigValue>;
-
-SourceLocation locationOf(const std::string& file, const YAML::Node& node) {
-    const YAML::Mark mark = node.Mark();
-    if (mark.is_null()) {
-        return {file};
-    }
-    return {file, mark.line + 1, mark.column + 1};
-}
 
 // Reads the selected environment's section of dbtool.yaml, with ${VAR} expanded.
 // The project-wide `lint:` section lands in `lint`.
@@ -191,10 +185,10 @@ void readConfigVariables(const std::string& file, const YAML::Node& node, const 
                          SqlVariables& vars) {
     if (!node.IsMap()) {
         throw Error(ExitCode::Config, "vars must be a mapping of variable names to values",
-                    locationOf(file, node), "e.g. vars: {app_role: app_rw}");
+                    yamlLocation(file, node), "e.g. vars: {app_role: app_rw}");
     }
     for (const auto& item : node) {
-        const SourceLocation where = locationOf(file, item.first);
+        const SourceLocation where = yamlLocation(file, item.first);
         const std::string name = item.first.IsScalar() ? item.first.Scalar() : "";
         if (!validVariableName(name)) {
             throw Error(ExitCode::Config, "invalid variable name '" + name + "'", where,
@@ -210,7 +204,7 @@ void readConfigVariables(const std::string& file, const YAML::Node& node, const 
                     throw Error(ExitCode::Config,
                                 "unknown key '" + key + "' of variable " + name +
                                     didYouMean(key, {"value", "secret"}),
-                                locationOf(file, option.first),
+                                yamlLocation(file, option.first),
                                 "a variable takes value and secret");
                 }
             }
@@ -218,20 +212,20 @@ void readConfigVariables(const std::string& file, const YAML::Node& node, const 
                 const std::string flag = value["secret"].Scalar();
                 if (flag != "true" && flag != "false") {
                     throw Error(ExitCode::Config, "secret is true or false, not '" + flag + "'",
-                                locationOf(file, value["secret"]), "e.g. secret: true");
+                                yamlLocation(file, value["secret"]), "e.g. secret: true");
                 }
                 v.secret = flag == "true";
             }
             value = value["value"];
             if (!value) {
                 throw Error(ExitCode::Config, "variable " + name + " has no value",
-                            locationOf(file, item.second),
+                            yamlLocation(file, item.second),
                             "e.g. " + name + ": {value: ..., secret: true}");
             }
         }
         if (!value.IsScalar()) {
             throw Error(ExitCode::Config, "variable " + name + " must be a single value",
-                        locationOf(file, value), "quote it to give text");
+                        yamlLocation(file, value), "quote it to give text");
         }
         v.value = expandVariables(value.Scalar(), env, where);
         v.secret = v.secret || secretLookingName(name);
@@ -241,7 +235,7 @@ void readConfigVariables(const std::string& file, const YAML::Node& node, const 
 
 ConfigSection loadConfigSection(const fs::path& path, const std::string& envName,
                                 const std::string& envOrigin, const Environment& env,
-                                LintConfig& lint, SqlVariables& vars) {
+                                LintConfig& lint, SqlVariables& vars, TargetGroups& targets) {
     const std::string file = path.string();
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -264,7 +258,7 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
     }
     if (!root.IsMap()) {
         throw Error(ExitCode::Config, "the configuration file must be a mapping of environments",
-                    locationOf(file, root),
+                    yamlLocation(file, root),
                     "add a section per environment, e.g. development: {url: postgres://...}");
     }
     std::vector<std::string> defined;
@@ -273,7 +267,7 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
     for (const auto& item : root) {
         if (!item.first.IsScalar()) {
             throw Error(ExitCode::Config, "an environment name must be a plain string",
-                        locationOf(file, item.first), "e.g. development:");
+                        yamlLocation(file, item.first), "e.g. development:");
         }
         const std::string name = item.first.Scalar();
         if (name == "lint") {
@@ -302,18 +296,25 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
     }
     if (!section.IsMap()) {
         throw Error(ExitCode::Config, "environment '" + envName + "' must be a mapping of settings",
-                    locationOf(file, section), "e.g. " + envName + ": {url: postgres://...}");
+                    yamlLocation(file, section), "e.g. " + envName + ": {url: postgres://...}");
     }
     ConfigSection out;
     for (const auto& item : section) {
         if (!item.first.IsScalar()) {
             throw Error(ExitCode::Config, "a setting name must be a plain string",
-                        locationOf(file, item.first), "e.g. url: postgres://...");
+                        yamlLocation(file, item.first), "e.g. url: postgres://...");
         }
         const std::string key = item.first.Scalar();
-        const SourceLocation where = locationOf(file, item.first);
+        const SourceLocation where = yamlLocation(file, item.first);
         if (key == "vars") {
             readConfigVariables(file, item.second, env, vars);
+            continue;
+        }
+        if (key == "targets") {
+            targets = readTargetGroups(file, item.second,
+                                       [&env](const std::string& text, const SourceLocation& at) {
+                                           return expandVariables(text, env, at);
+                                       });
             continue;
         }
         const auto& keys = configKeys();
@@ -325,10 +326,10 @@ ConfigSection loadConfigSection(const fs::path& path, const std::string& envName
         }
         if (!item.second.IsScalar()) {
             throw Error(ExitCode::Config, "'" + key + "' must be a single value",
-                        locationOf(file, item.second), {});
+                        yamlLocation(file, item.second), {});
         }
         out[key] = ConfigValue{expandVariables(item.second.Scalar(), env, where),
-                               locationOf(file, item.second)};
+                               yamlLocation(file, item.second)};
     }
     if (auto port = out.find("port"); port != out.end()) {
         const std::string& v = port->second.value;
@@ -429,7 +430,7 @@ Settings resolveSettings(const CommandLineSettings& flags, const Environment& en
     std::string sectionName;
     if (s.configFile) {
         section = loadConfigSection(*s.configFile, s.environment, s.environmentOrigin, env, s.lint,
-                                    s.vars);
+                                    s.vars, s.targets);
         configBase = s.configFile->parent_path();
         sectionName = s.configFile->filename().string() + " [" + s.environment + "]";
     }

@@ -10,6 +10,7 @@
 #include "base/errors.hpp"
 #include "config/connection_target.hpp"
 #include "config/dotenv.hpp"
+#include "config/fleet_config.hpp"
 #include "config/lint_config.hpp"
 #include "config/lock_mode.hpp"
 
@@ -101,6 +102,8 @@ struct Settings {
     bool dumpSchema = false;
     LintConfig lint;  // dbtool.yaml's project-wide lint: section
     SqlVariables vars;
+    // The environment's `targets:` groups, for --targets NAME (fleet runs).
+    TargetGroups targets;
 };
 
 Settings resolveSettings(const CommandLineSettings& flags, const Environment& env,

@@ -4,16 +4,11 @@
 #include <vector>
 
 #include "base/duration.hpp"
+#include "config/yaml_location.hpp"
 
 namespace dbtool {
 
 namespace {
-
-SourceLocation at(const std::string& file, const YAML::Node& node) {
-    const YAML::Mark mark = node.Mark();
-    return mark.is_null() ? SourceLocation{file}
-                          : SourceLocation{file, mark.line + 1, mark.column + 1};
-}
 
 int64_t rowCount(const std::string& file, const std::string& key, const YAML::Node& value) {
     const std::string text = value.IsScalar() ? value.Scalar() : "";
@@ -22,7 +17,7 @@ int64_t rowCount(const std::string& file, const std::string& key, const YAML::No
         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!digits) {
         throw Error(ExitCode::Config, "lint " + key + " must be a whole number of rows",
-                    at(file, value), "e.g. " + key + ": 10000");
+                    yamlLocation(file, value), "e.g. " + key + ": 10000");
     }
     return std::stoll(text);
 }
@@ -36,7 +31,8 @@ LintConfig readLintConfig(const std::string& file, const YAML::Node& section) {
     }
     const char* example = "e.g. lint: {rules: {ban-drop-column: warning}, small_table_rows: 10000}";
     if (!section.IsMap()) {
-        throw Error(ExitCode::Config, "lint must be a mapping", at(file, section), example);
+        throw Error(ExitCode::Config, "lint must be a mapping", yamlLocation(file, section),
+                    example);
     }
     static const std::vector<std::string> keys = {"rules", "small_table_rows", "large_table_rows",
                                                   "max_lock_timeout"};
@@ -46,14 +42,15 @@ LintConfig readLintConfig(const std::string& file, const YAML::Node& section) {
         if (key == "rules") {
             if (!value.IsMap()) {
                 throw Error(ExitCode::Config, "lint rules must map rule names to severities",
-                            at(file, value), "e.g. rules: {prefer-text-field: warning}");
+                            yamlLocation(file, value), "e.g. rules: {prefer-text-field: warning}");
             }
             for (const auto& rule : value) {
                 if (!rule.first.IsScalar() || !rule.second.IsScalar()) {
                     throw Error(ExitCode::Config, "each lint rule takes one severity",
-                                at(file, rule.first), "off, note, warning or error");
+                                yamlLocation(file, rule.first), "off, note, warning or error");
                 }
-                config.rules[rule.first.Scalar()] = {rule.second.Scalar(), at(file, rule.second)};
+                config.rules[rule.first.Scalar()] = {rule.second.Scalar(),
+                                                     yamlLocation(file, rule.second)};
             }
         } else if (key == "small_table_rows") {
             config.smallTableRows = rowCount(file, key, value);
@@ -64,12 +61,12 @@ LintConfig readLintConfig(const std::string& file, const YAML::Node& section) {
                 config.maxLockTimeoutMs = parseDurationMs(value.IsScalar() ? value.Scalar() : "",
                                                           "lint max_lock_timeout");
             } catch (const Error& e) {
-                throw Error(ExitCode::Config, e.what(), at(file, value), e.hint());
+                throw Error(ExitCode::Config, e.what(), yamlLocation(file, value), e.hint());
             }
         } else {
             throw Error(ExitCode::Config,
                         "unknown key '" + key + "' in lint" + didYouMean(key, keys),
-                        at(file, item.first),
+                        yamlLocation(file, item.first),
                         "lint reads: rules, small_table_rows, large_table_rows, "
                         "max_lock_timeout");
         }
@@ -77,7 +74,7 @@ LintConfig readLintConfig(const std::string& file, const YAML::Node& section) {
     if (config.smallTableRows && config.largeTableRows &&
         *config.smallTableRows > *config.largeTableRows) {
         throw Error(ExitCode::Config, "lint small_table_rows is larger than large_table_rows",
-                    at(file, section["small_table_rows"]),
+                    yamlLocation(file, section["small_table_rows"]),
                     "a small table has fewer rows than a large one");
     }
     return config;

@@ -10,7 +10,10 @@ namespace dbtool::db {
 
 namespace {
 std::atomic<bool> gInterrupted{false};
-std::atomic<PGcancel*> gCancel{nullptr};
+// The statements a signal cancels: one per open session of the run (a fleet run has one per
+// worker). A fixed array of atomics, as the handler may only read lock-free memory.
+constexpr size_t kCancelSlots = 128;
+std::atomic<PGcancel*> gCancel[kCancelSlots];
 
 extern "C" void onInterrupt(int sig) {
     if (gInterrupted.exchange(true)) {
@@ -18,9 +21,11 @@ extern "C" void onInterrupt(int sig) {
         std::raise(sig);
         return;
     }
-    if (PGcancel* cancel = gCancel.load()) {
-        char errbuf[256];
-        PQcancel(cancel, errbuf, sizeof errbuf);
+    for (auto& slot : gCancel) {
+        if (PGcancel* cancel = slot.load()) {
+            char errbuf[256];
+            PQcancel(cancel, errbuf, sizeof errbuf);
+        }
     }
 }
 }  // namespace
@@ -48,11 +53,21 @@ void throwIfInterrupted(const char* whatWasStopped) {
 }
 
 void clearCancelTarget(PGcancel* cancel) {
-    gCancel.compare_exchange_strong(cancel, nullptr);
+    for (auto& slot : gCancel) {
+        PGcancel* expected = cancel;
+        if (slot.compare_exchange_strong(expected, nullptr))
+            return;
+    }
 }
 
-void setCancelTarget(PGcancel* cancel) {
-    gCancel.store(cancel);
+void addCancelTarget(PGcancel* cancel) {
+    for (auto& slot : gCancel) {
+        PGcancel* expected = nullptr;
+        if (slot.compare_exchange_strong(expected, cancel))
+            return;
+    }
+    // Every slot taken (more sessions than any run opens): this one is not cancelled, and its
+    // run stops at the next unit's interrupted() check instead.
 }
 
 void resetInterrupted() {

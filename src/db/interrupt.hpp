@@ -14,8 +14,9 @@ bool interrupted();
 // Throws Error(ExitCode::Interrupted) when a signal has arrived; for checkpoints between units.
 void throwIfInterrupted(const char* whatWasStopped);
 
-// The statement a signal cancels; the session registers and unregisters itself.
-void setCancelTarget(PGcancel* cancel);
+// The statements a signal cancels: every open session of the run registers itself (a fleet
+// run's workers each have one) and unregisters when it closes.
+void addCancelTarget(PGcancel* cancel);
 // Clears it when it is still `cancel` (a session that was not the target leaves it alone).
 void clearCancelTarget(PGcancel* cancel);
 

@@ -288,7 +288,7 @@ std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
                 new Session(std::make_unique<Connection>(handle), target));
             session->options_ = options;
             if (options.cancelTarget)
-                setCancelTarget(session->cancel_);
+                addCancelTarget(session->cancel_);
             if (settings.empty()) {
                 auto set = [&](const char* name, int64_t ms) {
                     session->execParams(std::string("SELECT set_config('") + name + "', $1, false)",
@@ -476,6 +476,12 @@ const std::string& Session::preparedName(const std::string& sql, int params) {
         it = prepared_.emplace(sql, name).first;
     }
     return it->second;
+}
+
+void Session::switchTarget(const std::string& schema) {
+    runScript("DEALLOCATE ALL; " + (schema.empty() ? std::string("RESET search_path")
+                                                   : "SET search_path TO " + quoteIdent(schema)));
+    prepared_.clear();
 }
 
 ResultPtr Session::execPrepared(const std::string& sql,

@@ -72,7 +72,7 @@ struct ConnectOptions {
     // How this session's runs lock (LockedRun): see config/lock_mode.hpp.
     LockMode lockMode = LockMode::Advisory;
     int64_t lockTtlMs = 30 * 1000;
-    // Ctrl-C cancels the statement of the session opened last with this set; a helper
+    // Ctrl-C cancels the running statement of every open session with this set; a helper
     // connection (the lock heartbeat's) leaves that to the run's own.
     bool cancelTarget = true;
 };
@@ -135,6 +135,12 @@ class Session {
     std::string quoteIdent(const std::string& name);
     // "schema"."name"
     std::string qualified(const std::string& schema, const std::string& name);
+
+    // Readies the connection for the next target of a fleet run: the prepared statements of
+    // the last one are dropped (their text names its schema; kept, they would pile up one set
+    // per target), and search_path is `schema` alone, or the connection's default when empty.
+    // Call it outside a transaction.
+    void switchTarget(const std::string& schema);
 
     // Called with each NOTICE/WARNING the server sends (default: logged at debug level).
     void onNotice(std::function<void(const std::string&)> handler);

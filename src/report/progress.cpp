@@ -82,6 +82,13 @@ void ProgressLine::rows(const std::string& table, int64_t rows, double fraction)
     detail_ = text;
 }
 
+void ProgressLine::detail(std::string text) {
+    if (!enabled_)
+        return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    detail_ = std::move(text);
+}
+
 void ProgressLine::finish() {
     if (!enabled_)
         return;

@@ -26,6 +26,8 @@ class ProgressLine {
     // Rows loaded into `table` so far; `fraction` of the table's work done (in [0, 1]), or < 0
     // when not known. Gives the rate, and the time left when the fraction is known.
     void rows(const std::string& table, int64_t rows, double fraction);
+    // What the unit is at, in words ("412 of 1,000 targets done, 1 failed"); the clock runs on.
+    void detail(std::string text);
     // The unit ended: the line is erased.
     void finish();
 
