@@ -43,11 +43,11 @@ fi
 mode=${BENCH_MODE:-full}
 if [[ $mode == smoke ]]; then
   runs=${RUNS:-1} migrations=${MIGRATIONS:-20} rows=${ROWS:-2000} small=${SMALL_ROWS:-200}
-  rows6=${W6_ROWS:-500}
+  rows6=${W6_ROWS:-500} tenants=${W7_TENANTS:-20}
   results=bench/work/RESULTS-smoke.md
 else
   runs=${RUNS:-5} migrations=${MIGRATIONS:-1000} rows=${ROWS:-1000000} small=${SMALL_ROWS:-10000}
-  rows6=${W6_ROWS:-100000}
+  rows6=${W6_ROWS:-100000} tenants=${W7_TENANTS:-1000}
   results=bench/RESULTS.md
 fi
 work=bench/work
@@ -57,7 +57,7 @@ base=${server%/*}
 export PGOPTIONS="-c client_min_messages=warning"
 
 echo "bench: generating workloads ($migrations migrations, $rows rows) in $work" >&2
-W6_ROWS=$rows6 bench/generate.sh "$work" "$migrations" "$rows"
+W6_ROWS=$rows6 W7_TENANTS=$tenants bench/generate.sh "$work" "$migrations" "$rows"
 cc -O2 -o "$work/protocol_limit" bench/protocol_limit.c $(pkg-config --cflags --libs libpq)
 rawpsql=$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -1)
 rawpsql=${rawpsql:-psql}
@@ -91,6 +91,16 @@ sql "CREATE DATABASE tmpl_gen TEMPLATE tmpl_users"
 "$dbtool" seed run -q --database-url "$base/tmpl_gen" --seeds-dir "$work/w3/generate" >/dev/null
 psql -X -q -c "\\copy users (name, email, age, active, created_at) to '$work/w3/generated.csv' csv header" "$base/tmpl_gen"
 sql "DROP DATABASE tmpl_gen"
+
+# W7: the tenant schemas, all of them and a tenth (memory flat in the number of targets).
+sql "CREATE DATABASE tmpl_fleet"
+psql -q -X -v ON_ERROR_STOP=1 -f "$work/w7/template.sql" "$base/tmpl_fleet" >/dev/null
+sql "CREATE DATABASE tmpl_fleet_small"
+psql -q -X -v ON_ERROR_STOP=1 -f "$work/w7/small.sql" "$base/tmpl_fleet_small" >/dev/null
+fleet=("$dbtool" migrate up -q --database-url @DB@ --config "$work/w7/dbtool.yaml"
+  --migrations-dir "$work/w7/migrations" --targets tenants)
+# The shell loop takes the longest (a process and a connection per tenant): its first runs only.
+loop_runs=${W7_LOOP_RUNS:-2}
 
 # W5: dbtool's template of the W1 migrations and the W5 seed, built once (db clone reuses it).
 app="$base/bench_app"
@@ -176,6 +186,14 @@ for ((run = 1; run <= runs; run++)); do
     sh -c "'$dbtool' migrate up -q --database-url @DB@ --migrations-dir '$work/w1/migrations' >/dev/null && '$dbtool' seed run -q --database-url @DB@ --seeds-dir '$work/w5/seeds'"
   measure w6_dbtool tmpl_users "users=$rows6" \
     "$dbtool" seed run -q --database-url @DB@ --seeds-dir "$work/w6"
+  measure w7_p4 tmpl_fleet "fleet_done=$tenants" "${fleet[@]}" --parallel 4
+  measure w7_p1 tmpl_fleet "fleet_done=$tenants" "${fleet[@]}" --parallel 1
+  measure w7_psql tmpl_fleet "fleet_done=$tenants" \
+    psql -q -X -v ON_ERROR_STOP=1 -f "$work/w7/psql.sql" @DB@
+  measure w7_small tmpl_fleet_small "fleet_done=$((tenants / 10))" "${fleet[@]}" --parallel 4
+  if ((run <= loop_runs)); then
+    measure w7_loop tmpl_fleet "fleet_done=$tenants" "$work/w7/loop.sh" "$dbtool" @DB@
+  fi
   if have_peers; then
     measure w1_dbmate tmpl_empty "schema_migrations=$migrations" \
       "$peers/node_modules/.bin/dbmate" --url "@DB@?sslmode=disable" \
@@ -250,6 +268,12 @@ row() {  # case label, dbtool key, psql key, target
   echo "|---|---|---|---|---|---|"
   row "W4 migrate verify, $migrations migrations, every down checked (baseline: dbtool migrate up of the same set, W1)" w4_verify_dbtool w1_dbtool "well under 3×"
   row "W5 db clone: a migrated and seeded database of the $migrations migrations from the template (baseline: migrate up + seed run into an empty database)" w5_clone w5_build "≤ 0.10×"
+  row "W7 migrate up --targets: $tenants tenant schemas × 10 migrations, --parallel 4 (baseline: a shell loop running dbtool migrate up once per schema; $(wc -w <<<"${times[w7_loop]}") runs)" w7_p4 w7_loop "≤ 0.10×"
+  row "W7 the same, --parallel 4 (baseline: --parallel 1)" w7_p4 w7_p1 "≤ 0.5×"
+  row "W7 the same, --parallel 1 (baseline: psql running the same SQL for every tenant in one session)" w7_p1 w7_psql "—"
+  echo
+  echo "Fleet memory: migrate up --targets --parallel 4 over $((tenants / 10)) tenants peaks at $(mib "$(maxkb "${rss[w7_small]}")") MiB,"
+  echo "over $tenants at $(mib "$(maxkb "${rss[w7_p4]}")") MiB (target: flat in the number of targets)."
   echo
   if have_peers; then
     echo "Peers, same work, same server (dbmate 2.36.0, sequelize-cli 6.6.3 with sequelize 6.37.7 and pg 8.16.3, from npm):"
