@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 
+#include "base/redact.hpp"
 #include "base/text.hpp"
 
 namespace dbtool::fleet {
@@ -198,6 +199,8 @@ std::vector<FleetTarget> resolveTargets(const TargetGroup& group,
                     "check them with psql (patterns are LIKE patterns: % and _)");
     }
     nameTargets(targets);
+    for (const auto& t : targets)  // a URL of the config or of a query's rows
+        SecretRegistry::instance().add(t.database.password());
     return targets;
 }
 

@@ -137,6 +137,11 @@ TEST_F(Fleet, UpAppliesEveryMigrationInEachTenantSchemaWithItsOwnTrackingTable) 
     }
     EXPECT_EQ(doc["summary"]["done"], 3);
     EXPECT_EQ(doc["exit_code"], 0);
+    for (const char* key : {"command", "group", "targets", "summary", "duration_ms", "exit_code"})
+        EXPECT_TRUE(doc.contains(key)) << key;
+    for (const char* key : {"target", "database", "schema", "state", "duration_ms", "error",
+                            "before", "after", "changed", "result"})
+        EXPECT_TRUE(doc["targets"][0].contains(key)) << key;
 
     // Down rolls back the newest migration of each.
     auto down = run({"migrate", "down", "--targets", "tenants"});
@@ -210,6 +215,17 @@ TEST_F(Fleet, CtrlCMidFleetRollsBackTheRunningTargetAndReportsWhatWasDone) {
         EXPECT_EQ(scalar("SELECT count(*) FROM " + t + ".items"), "1") << t;
 }
 
+TEST_F(Fleet, OnATerminalAProgressLineCountsTheTargets) {
+    exec("INSERT INTO public.slow_tenants VALUES ('tenant_2', 2)");
+    ProcessOptions o = child();
+    o.terminal = true;
+    o.terminalColumns = 200;
+    auto r = runDbtool({"migrate", "up", "--targets", "tenants"}, o);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("migrate up over 3 targets ("));
+    EXPECT_THAT(r.err, HasSubstr("1 done, 1 running, 1 pending"));
+}
+
 TEST_F(Fleet, KillMidFleetThenTheRerunFinishesTheRestApplyingNothingTwice) {
     exec("INSERT INTO public.slow_tenants VALUES ('tenant_2', 2)");
     ChildProcess c({"migrate", "up", "--targets", "tenants", "--parallel", "2"}, child());
@@ -267,6 +283,11 @@ TEST_F(Fleet, AGroupMixesSchemasDatabasesUrlsAndAControlQuery) {
     EXPECT_EQ(inDatabase(shardA, "SELECT count(*) FROM tenant_1.items"), "1");
     EXPECT_EQ(inDatabase(shardA, "SELECT count(*) FROM public.schema_migrations"), "2");
     EXPECT_EQ(inDatabase(shardB, "SELECT count(*) FROM public.items"), "1");
+    // The URLs of the config and of the query's rows are shown with their password masked.
+    const std::string password = target().password();
+    ASSERT_FALSE(password.empty());
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(password)));
+    EXPECT_THAT(doc["targets"][6]["database"].get<std::string>(), HasSubstr(":****@"));
 
     // --target narrows the group: by name, or by a LIKE pattern.
     auto one = run({"migrate", "status", "--targets", "mixed", "--target", "billing", "--target",
