@@ -289,14 +289,9 @@ std::unique_ptr<Session> Session::connect(const ConnectionTarget& target,
             session->options_ = options;
             if (options.cancelTarget)
                 addCancelTarget(session->cancel_);
-            if (settings.empty()) {
-                auto set = [&](const char* name, int64_t ms) {
-                    session->execParams(std::string("SELECT set_config('") + name + "', $1, false)",
-                                        {std::to_string(ms) + "ms"});
-                };
-                set("lock_timeout", options.lockTimeoutMs);
-                set("statement_timeout", options.statementTimeoutMs);
-            }
+            session->settingsByQuery_ = settings.empty();
+            if (session->settingsByQuery_)
+                session->applySettingsByQuery();
             return session;
         }
         std::string message = handle != nullptr ? oneLine(PQerrorMessage(handle)) : "out of memory";
@@ -478,10 +473,23 @@ const std::string& Session::preparedName(const std::string& sql, int params) {
     return it->second;
 }
 
+void Session::applySettingsByQuery() {
+    auto set = [&](const char* name, int64_t ms) {
+        execParams(std::string("SELECT set_config('") + name + "', $1, false)",
+                   {std::to_string(ms) + "ms"});
+    };
+    set("lock_timeout", options_.lockTimeoutMs);
+    set("statement_timeout", options_.statementTimeoutMs);
+}
+
 void Session::switchTarget(const std::string& schema) {
-    runScript("DEALLOCATE ALL; " + (schema.empty() ? std::string("RESET search_path")
-                                                   : "SET search_path TO " + quoteIdent(schema)));
+    // Alone: DISCARD ALL refuses to run in the implicit transaction of a multi-statement query.
+    runScript("DISCARD ALL");
     prepared_.clear();
+    if (settingsByQuery_)
+        applySettingsByQuery();  // RESET ALL took them back to the server's defaults
+    if (!schema.empty())
+        runScript("SET search_path TO " + quoteIdent(schema));
 }
 
 ResultPtr Session::execPrepared(const std::string& sql,

@@ -136,10 +136,11 @@ class Session {
     // "schema"."name"
     std::string qualified(const std::string& schema, const std::string& name);
 
-    // Readies the connection for the next target of a fleet run: the prepared statements of
-    // the last one are dropped (their text names its schema; kept, they would pile up one set
-    // per target), and search_path is `schema` alone, or the connection's default when empty.
-    // Call it outside a transaction.
+    // Readies the connection for the next target of a fleet run: DISCARD ALL takes away what
+    // the last target's migrations left in the session (SET ROLE, session settings, temporary
+    // tables, LISTENs) and the prepared statements (their text names its schema; kept, they
+    // would pile up one set per target); dbtool's session settings stay; search_path is
+    // `schema` alone, or the connection's default when empty. Call it outside a transaction.
     void switchTarget(const std::string& schema);
 
     // Called with each NOTICE/WARNING the server sends (default: logged at debug level).
@@ -152,10 +153,14 @@ class Session {
         const std::vector<std::optional<std::string>>& params);
     // The name of the prepared statement of `sql`, preparing it on first use.
     const std::string& preparedName(const std::string& sql, int params);
+    // lock_timeout and statement_timeout by query, when the startup packet could not carry
+    // them (a pooler that refuses startup options).
+    void applySettingsByQuery();
 
     std::unique_ptr<Connection> conn_;
     ConnectionTarget target_;
     ConnectOptions options_;
+    bool settingsByQuery_ = false;
     PGcancel* cancel_ = nullptr;
     std::function<void(const std::string&)> noticeHandler_;
     std::map<std::string, std::string> prepared_;

@@ -150,6 +150,27 @@ TEST_F(Fleet, UpAppliesEveryMigrationInEachTenantSchemaWithItsOwnTrackingTable) 
     EXPECT_EQ(scalar("SELECT count(*) FROM tenant_2.items"), "0");
 }
 
+// One connection serves every tenant of a database: what a tenant's migration leaves in the
+// session (a temporary table, a session setting) does not reach the next tenant.
+TEST_F(Fleet, TheNextTenantOnAConnectionStartsFromACleanSession) {
+    dir().write("migrations/3_session.sql",
+                "-- migrate:up\nCREATE TEMP TABLE IF NOT EXISTS leftover (s text);\n"
+                "INSERT INTO leftover VALUES (current_schema());\n"
+                "INSERT INTO items SELECT 100 + count(*), 'leftover' FROM leftover;\n"
+                "INSERT INTO items SELECT 200, current_setting('work_mem');\n"
+                "SET work_mem = '1234kB';\n");
+    auto r = run({"migrate", "up", "--targets", "tenants", "--parallel", "1"});
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    for (const std::string t : {"tenant_1", "tenant_2", "tenant_3"}) {
+        EXPECT_EQ(scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + t +
+                         ".items WHERE id > 1"),
+                  "101,200")
+            << t;
+        EXPECT_EQ(scalar("SELECT note FROM " + t + ".items WHERE id = 200"),
+                  scalar("SELECT current_setting('work_mem')"));
+    }
+}
+
 TEST_F(Fleet, OneTenantsFailingMigrationLeavesTheOthersAppliedAndTheExitCodeSaysSo) {
     exec("CREATE TABLE tenant_2.items (id int PRIMARY KEY)");  // 1_items fails there
     auto r = run({"migrate", "up", "--targets", "tenants", "--parallel", "3"});
