@@ -1,6 +1,8 @@
 #include "db/schema_snapshot.hpp"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <utility>
 
 namespace dbtool::db {
@@ -277,6 +279,8 @@ std::string touchedObjectsSql(bool owners) {
 
 const std::string& cached(bool owners, std::string (*build)(bool)) {
     static std::map<std::pair<bool, std::string (*)(bool)>, std::string> texts;
+    static std::mutex mutex;  // fleet runs work on several threads (map nodes never move)
+    std::lock_guard<std::mutex> lock(mutex);
     auto& text = texts[{owners, build}];
     if (text.empty()) {
         text = build(owners);
