@@ -64,7 +64,8 @@ std::string oneLineError(const Error& e) {
     return text;
 }
 
-json outcomeJson(const TargetOutcome& o) {
+// Moves the result's detail into the document (built once, at the end: not kept twice).
+json outcomeJson(TargetOutcome& o) {
     const auto& t = *o.target;
     json item = {{"target", t.name},
                  {"database", t.database.redacted()},
@@ -76,7 +77,7 @@ json outcomeJson(const TargetOutcome& o) {
         item["before"] = o.result.before;
         item["after"] = o.result.after;
         item["changed"] = o.result.changed;
-        item["result"] = o.result.detail;
+        item["result"] = std::move(o.result.detail);
         if (!o.result.state.empty())
             item["summary"] = o.result.state;
     }
@@ -208,6 +209,7 @@ int runFleetCommand(Context& ctx, const FleetArgs& args, const FleetCommand& com
     fleet::FleetOptions options;
     options.parallel = args.parallel;
     options.failFast = args.failFast;
+    options.keepDetail = ctx.out().json();
     options.connect = ctx.connectOptions();
     const auto start = std::chrono::steady_clock::now();
     std::vector<TargetOutcome> outcomes;
@@ -223,9 +225,10 @@ int runFleetCommand(Context& ctx, const FleetArgs& args, const FleetCommand& com
 
     std::map<std::string, size_t> counts;
     json items = json::array();
-    for (const auto& o : outcomes) {
+    for (auto& o : outcomes) {
         counts[fleet::targetStateName(o.state)]++;
-        items.push_back(outcomeJson(o));
+        if (ctx.out().json())
+            items.push_back(outcomeJson(o));
     }
     auto& out = ctx.out();
     if (!out.json()) {
@@ -261,6 +264,17 @@ int runFleetCommand(Context& ctx, const FleetArgs& args, const FleetCommand& com
                                  : out.bold(heading + ": " + summary + ".")));
         else if (bad)
             out.line(out.red(summary + "."));
+    }
+    // The result is on stdout; stderr, where a CI log's errors are looked for, says it too.
+    std::vector<std::string> unfinished;
+    for (const auto& o : outcomes) {
+        if (o.state == TargetState::Failed || o.state == TargetState::Interrupted)
+            unfinished.push_back(o.target->name);
+    }
+    if (!unfinished.empty()) {
+        spdlog::error("{} failed on {} of {}: {}", command.name, unfinished.size(),
+                      plural(static_cast<int64_t>(outcomes.size()), "target"),
+                      nameList(unfinished));
     }
     out.document({{"command", command.name},
                   {"group", *args.group},

@@ -90,6 +90,8 @@ class Runner {
                 session->switchTarget(target.schema);
                 outcome.result = work_(*session, target);
                 outcome.state = TargetState::Done;
+                if (!options_.keepDetail)
+                    outcome.result.detail = nullptr;
             } catch (const Error& e) {
                 outcome.error = e;
             } catch (const std::exception& e) {

@@ -60,6 +60,9 @@ struct FleetOptions {
     size_t parallel = 1;
     // Hand out no further target after the first failure (the running ones finish).
     bool failFast = false;
+    // Keep each result's detail (for a JSON document); without it the detail is dropped as
+    // each target ends, so a run's memory stays flat in the number of targets.
+    bool keepDetail = true;
     db::ConnectOptions connect;
 };
 

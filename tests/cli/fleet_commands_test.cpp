@@ -178,6 +178,7 @@ TEST_F(Fleet, OneTenantsFailingMigrationLeavesTheOthersAppliedAndTheExitCodeSays
     EXPECT_THAT(r.out, testing::ContainsRegex("tenant_2 +failed .*migrations/1_items.sql:2:1"));
     EXPECT_THAT(r.out, HasSubstr("relation \"items\" already exists"));
     EXPECT_THAT(r.out, HasSubstr(": 2 done, 1 failed."));
+    EXPECT_THAT(r.err, HasSubstr("error: migrate up failed on 1 of 3 targets: tenant_2"));
     for (const std::string t : {"tenant_1", "tenant_3"})
         EXPECT_EQ(scalar("SELECT count(*) FROM " + t + ".schema_migrations"), "2");
     // The failed tenant's transaction rolled back: no tracking table, its own table as it was.
