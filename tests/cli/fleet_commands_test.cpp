@@ -199,6 +199,23 @@ TEST_F(Fleet, OneTenantsFailingMigrationLeavesTheOthersAppliedAndTheExitCodeSays
     EXPECT_EQ(doc["exit_code"], 6);
 }
 
+TEST_F(Fleet, ATargetThatCannotBeReachedFailsAloneWithTheConnectionExitCode) {
+    const std::string missing = url().substr(0, url().rfind('/') + 1) + databaseName() + "_gone";
+    writeConfig("    withgone:\n      - schemas: \"tenant_%\"\n        exclude: tenant_template\n"
+                "      - url: " +
+                missing + "\n");
+    auto r = run({"migrate", "up", "--targets", "withgone", "--parallel", "2"});
+    EXPECT_EQ(r.exitCode, 3) << r.out << r.err;
+    EXPECT_THAT(r.out, testing::ContainsRegex(databaseName() + "_gone +failed .*does not exist"));
+    for (const std::string t : {"tenant_1", "tenant_2", "tenant_3"})
+        EXPECT_EQ(scalar("SELECT count(*) FROM " + t + ".items"), "1") << t;
+    auto status = run({"migrate", "status", "--targets", "withgone"});
+    EXPECT_EQ(status.exitCode, 3);
+    EXPECT_THAT(status.out, HasSubstr("  3  at 2, up to date\n"));
+    EXPECT_THAT(status.out, HasSubstr("  failed  " + databaseName() + "_gone: "));
+    EXPECT_THAT(status.out, HasSubstr("3 done, 1 failed."));
+}
+
 TEST_F(Fleet, FailFastStartsNoFurtherTargetAfterTheFirstFailure) {
     exec("CREATE TABLE tenant_1.items (id int PRIMARY KEY)");
     auto r = run({"migrate", "up", "--targets", "tenants", "--fail-fast", "--format", "json"});
