@@ -95,7 +95,8 @@ std::map<std::string, std::string> migrationFiles() {
     };
 }
 
-std::vector<std::string> commandOf(const Step& step) {
+namespace {
+std::vector<std::string> singleDatabaseCommandOf(const Step& step) {
     const std::string name = seedName(step.arg % kSeeds);
     switch (step.kind) {
         case K::MigrateUp:
@@ -138,6 +139,18 @@ std::vector<std::string> commandOf(const Step& step) {
         default:
             return {};
     }
+}
+}  // namespace
+
+std::vector<std::string> commandOf(const Step& step) {
+    std::vector<std::string> command = singleDatabaseCommandOf(step);
+    // Every third step of the commands a fleet runs goes through `--targets self` (the world's
+    // database as a fleet of one): the fleet path must do exactly what the command does.
+    const bool fleetForm = !command.empty() && step.kind != K::MigrateRedo &&
+                           (command[0] == "migrate" || command[1] == "run");
+    if (fleetForm && step.serial % 3 == 1)
+        command.insert(command.end(), {"--targets", "self"});
+    return command;
 }
 
 std::string describe(const Step& step) {

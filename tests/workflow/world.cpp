@@ -37,6 +37,8 @@ World::World() {
         dir_->write("migrations/" + file, content);
     for (int seed = 0; seed < kSeeds; ++seed)
         dir_->write("seeds/" + std::string(seedName(seed)) + ".yaml", seedFile(seed, 0));
+    // `--targets self`: the same database as a fleet of one (see commandOf).
+    dir_->write("dbtool.yaml", "development:\n  targets:\n    self:\n      - url: " + url_ + "\n");
 }
 
 World::~World() {
@@ -110,7 +112,7 @@ World::Outcome World::run(const Step& step, const std::optional<std::string>& ta
                 return {2000 + code, first.err};  // not a documented outcome of a stop
             auto again = dbtool(command);
             if (step.kind == K::KillMigrateUp && again.exitCode == 8 &&
-                again.err.find("was interrupted") != std::string::npos) {
+                (again.err + again.out).find("was interrupted") != std::string::npos) {
                 // Killed inside the transaction:false migration: settle it as the error
                 // says, by looking at the index it builds.
                 auto r = session_->execParams(
