@@ -201,9 +201,10 @@ TEST_F(Fleet, OneTenantsFailingMigrationLeavesTheOthersAppliedAndTheExitCodeSays
 
 TEST_F(Fleet, ATargetThatCannotBeReachedFailsAloneWithTheConnectionExitCode) {
     const std::string missing = url().substr(0, url().rfind('/') + 1) + databaseName() + "_gone";
-    writeConfig("    withgone:\n      - schemas: \"tenant_%\"\n        exclude: tenant_template\n"
-                "      - url: " +
-                missing + "\n");
+    writeConfig(
+        "    withgone:\n      - schemas: \"tenant_%\"\n        exclude: tenant_template\n"
+        "      - url: " +
+        missing + "\n");
     auto r = run({"migrate", "up", "--targets", "withgone", "--parallel", "2"});
     EXPECT_EQ(r.exitCode, 3) << r.out << r.err;
     EXPECT_THAT(r.out, testing::ContainsRegex(databaseName() + "_gone +failed .*does not exist"));
