@@ -1,6 +1,7 @@
 // What each command does on one target of a fleet (cli/fleet_commands.hpp).
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <map>
 
 #include "base/text.hpp"
@@ -71,27 +72,29 @@ MigrationSet loadFiles(Context& ctx, bool runsSql) {
 
 }  // namespace
 
-int runFleetUp(Context& ctx, const FleetArgs& args, const UpOptions& plan, const RunOptions& run) {
+namespace {
+// up and down: a Migrator per target; its run is the target's result.
+int runMigrations(Context& ctx, const FleetArgs& args, FleetCommand command,
+                  const std::function<RunResult(Migrator&)>& run) {
     const MigrationSet files = loadFiles(ctx, true);
-    FleetCommand command{"migrate up", FleetReport::Changes, "applied", {}};
     command.work = [&](db::Session& session, const FleetTarget& t) {
         TargetNotes notes(t.name);
         Migrator migrator(session, files, trackingSchemaOf(ctx, t), notes);
-        return fromRun(migrator.up(plan, run));
+        return fromRun(run(migrator));
     };
     return runFleetCommand(ctx, args, command);
+}
+}  // namespace
+
+int runFleetUp(Context& ctx, const FleetArgs& args, const UpOptions& plan, const RunOptions& run) {
+    return runMigrations(ctx, args, {"migrate up", FleetReport::Changes, "applied", {}},
+                         [&](Migrator& m) { return m.up(plan, run); });
 }
 
 int runFleetDown(Context& ctx, const FleetArgs& args, const DownOptions& plan,
                  const RunOptions& run) {
-    const MigrationSet files = loadFiles(ctx, true);
-    FleetCommand command{"migrate down", FleetReport::Changes, "rolled back", {}};
-    command.work = [&](db::Session& session, const FleetTarget& t) {
-        TargetNotes notes(t.name);
-        Migrator migrator(session, files, trackingSchemaOf(ctx, t), notes);
-        return fromRun(migrator.down(plan, run));
-    };
-    return runFleetCommand(ctx, args, command);
+    return runMigrations(ctx, args, {"migrate down", FleetReport::Changes, "rolled back", {}},
+                         [&](Migrator& m) { return m.down(plan, run); });
 }
 
 int runFleetMigrateStatus(Context& ctx, const FleetArgs& args, bool exitCode) {
