@@ -87,14 +87,17 @@ int runMigrations(Context& ctx, const FleetArgs& args, FleetCommand command,
 }  // namespace
 
 int runFleetUp(Context& ctx, const FleetArgs& args, const UpOptions& plan, const RunOptions& run) {
-    return runMigrations(ctx, args, {"migrate up", FleetReport::Changes, "applied", {}},
-                         [&](Migrator& m) { return m.up(plan, run); });
+    return runMigrations(
+        ctx, args, {"migrate up", FleetReport::Changes, run.dryRun ? "would apply" : "applied", {}},
+        [&](Migrator& m) { return m.up(plan, run); });
 }
 
 int runFleetDown(Context& ctx, const FleetArgs& args, const DownOptions& plan,
                  const RunOptions& run) {
-    return runMigrations(ctx, args, {"migrate down", FleetReport::Changes, "rolled back", {}},
-                         [&](Migrator& m) { return m.down(plan, run); });
+    return runMigrations(
+        ctx, args,
+        {"migrate down", FleetReport::Changes, run.dryRun ? "would roll back" : "rolled back", {}},
+        [&](Migrator& m) { return m.down(plan, run); });
 }
 
 int runFleetMigrateStatus(Context& ctx, const FleetArgs& args, bool exitCode) {
@@ -182,7 +185,8 @@ int runFleetValidate(Context& ctx, const FleetArgs& args) {
 int runFleetSeedRun(Context& ctx, const FleetArgs& args, const SeedRunOptions& options) {
     const Settings& s = ctx.settings();
     const auto files = findSeedFiles(s.seedsDir, s.environment);
-    FleetCommand command{"seed run", FleetReport::Changes, "seeds run", {}};
+    FleetCommand command{
+        "seed run", FleetReport::Changes, options.dryRun ? "seeds would run" : "seeds run", {}};
     command.work = [&](db::Session& session, const FleetTarget& t) {
         TargetNotes notes(t.name);
         Seeder seeder(session, files, trackingSchemaOf(ctx, t), s.environment, notes);

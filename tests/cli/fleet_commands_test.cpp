@@ -107,6 +107,10 @@ class Fleet : public DatabaseTest {
 };
 
 TEST_F(Fleet, UpAppliesEveryMigrationInEachTenantSchemaWithItsOwnTrackingTable) {
+    auto dry = run({"migrate", "up", "--targets", "tenants", "--dry-run"});
+    ASSERT_EQ(dry.exitCode, 0) << dry.out << dry.err;
+    EXPECT_THAT(dry.out, testing::ContainsRegex("TARGET +RESULT +FROM +TO +WOULD APPLY"));
+    EXPECT_EQ(scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'items'"), "0");
     auto r = run({"migrate", "up", "--targets", "tenants", "--parallel", "2"});
     ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
     for (const std::string t : {"tenant_1", "tenant_2", "tenant_3"}) {
