@@ -19,38 +19,6 @@ using fleet::TargetOutcome;
 using fleet::TargetState;
 using nlohmann::json;
 
-// The progress line: "migrate up over 1,000 targets (12 s): 412 done, 1 failed, 4 running".
-class FleetProgress : public fleet::FleetObserver {
-  public:
-    FleetProgress(report::ProgressLine& line, const std::string& command, size_t total)
-        : line_(line) {
-        line_.start(command + " over " + report::groupThousands(static_cast<int64_t>(total)) +
-                    " targets");
-    }
-    void started(const fleet::FleetTarget& target, const fleet::FleetCounts& counts) override {
-        spdlog::debug("{}: started", target.name);
-        show(counts);
-    }
-    void finished(const TargetOutcome& o, const fleet::FleetCounts& counts) override {
-        spdlog::debug("{}: {} in {}", o.target->name, fleet::targetStateName(o.state),
-                      formatDurationMs(o.ms));
-        show(counts);
-    }
-
-  private:
-    void show(const fleet::FleetCounts& c) {
-        std::string text = report::groupThousands(static_cast<int64_t>(c.done)) + " done";
-        if (c.failed > 0)
-            text += ", " + std::to_string(c.failed) + " failed";
-        if (c.interrupted > 0)
-            text += ", " + std::to_string(c.interrupted) + " interrupted";
-        text += ", " + std::to_string(c.running) + " running, " +
-                report::groupThousands(static_cast<int64_t>(c.notRun())) + " pending";
-        line_.detail(text);
-    }
-    report::ProgressLine& line_;
-};
-
 std::string versionText(const std::string& v) {
     return v.empty() ? "-" : v;
 }
@@ -63,6 +31,58 @@ std::string oneLineError(const Error& e) {
     std::replace(text.begin(), text.end(), '\n', ' ');
     return text;
 }
+
+// The progress line on a terminal: "migrate up over 1,000 targets (12 s): 412 done, 1 failed,
+// 4 running, 583 pending". Without one (a CI log) a log line at every tenth of the targets
+// once the run has lasted a second, and each failure as it happens.
+class FleetProgress : public fleet::FleetObserver {
+  public:
+    FleetProgress(report::ProgressLine& line, std::string command, size_t total)
+        : line_(line),
+          command_(std::move(command)),
+          total_(total),
+          step_(std::max<size_t>(1, (total + 9) / 10)),
+          nextLog_(step_) {
+        line_.start(command_ + " over " + report::groupThousands(static_cast<int64_t>(total)) +
+                    " targets");
+    }
+    void started(const fleet::FleetTarget& target, const fleet::FleetCounts& counts) override {
+        spdlog::debug("{}: started", target.name);
+        line_.detail(countsText(counts));
+    }
+    void finished(const TargetOutcome& o, const fleet::FleetCounts& counts) override {
+        spdlog::debug("{}: {} in {}", o.target->name, fleet::targetStateName(o.state),
+                      formatDurationMs(o.ms));
+        if (o.state == TargetState::Failed)
+            spdlog::warn("{}: {}", o.target->name, oneLineError(*o.error));
+        line_.detail(countsText(counts));
+        const size_t ended = counts.done + counts.failed + counts.interrupted;
+        // A run shorter than a second says nothing, as the terminal's line is not drawn then.
+        if (!line_.enabled() && ended >= nextLog_ &&
+            std::chrono::steady_clock::now() - start_ >= std::chrono::seconds(1)) {
+            spdlog::info("{}: {} of {} targets ended ({})", command_, ended, total_,
+                         countsText(counts));
+            nextLog_ = (ended / step_ + 1) * step_;
+        }
+    }
+
+  private:
+    static std::string countsText(const fleet::FleetCounts& c) {
+        std::string text = report::groupThousands(static_cast<int64_t>(c.done)) + " done";
+        if (c.failed > 0)
+            text += ", " + std::to_string(c.failed) + " failed";
+        if (c.interrupted > 0)
+            text += ", " + std::to_string(c.interrupted) + " interrupted";
+        return text + ", " + std::to_string(c.running) + " running, " +
+               report::groupThousands(static_cast<int64_t>(c.notRun())) + " pending";
+    }
+    report::ProgressLine& line_;
+    std::string command_;
+    size_t total_;
+    size_t step_;
+    size_t nextLog_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 // Moves the result's detail into the document (built once, at the end: not kept twice).
 json outcomeJson(TargetOutcome& o) {

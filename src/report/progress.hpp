@@ -21,6 +21,8 @@ class ProgressLine {
     ProgressLine(const ProgressLine&) = delete;
     ProgressLine& operator=(const ProgressLine&) = delete;
 
+    // Whether the line is drawn (stderr a terminal, text output, not --quiet).
+    bool enabled() const { return enabled_; }
     // A unit starts ("migration 3 of 10: ..."); the clock restarts.
     void start(std::string unit);
     // Rows loaded into `table` so far; `fraction` of the table's work done (in [0, 1]), or < 0

@@ -183,6 +183,10 @@ TEST_F(Fleet, OneTenantsFailingMigrationLeavesTheOthersAppliedAndTheExitCodeSays
     EXPECT_THAT(r.out, HasSubstr("relation \"items\" already exists"));
     EXPECT_THAT(r.out, HasSubstr(": 2 done, 1 failed."));
     EXPECT_THAT(r.err, HasSubstr("error: migrate up failed on 1 of 3 targets: tenant_2"));
+    // Without a terminal (a CI log): each failure as it happens, and how far the run is.
+    EXPECT_THAT(r.err, HasSubstr("warning: tenant_2: migrations/1_items.sql:2:1: migration 1 "
+                                 "items failed (up)"));
+    EXPECT_THAT(r.err, Not(HasSubstr("targets ended")));  // a run under a second
     for (const std::string t : {"tenant_1", "tenant_3"})
         EXPECT_EQ(scalar("SELECT count(*) FROM " + t + ".schema_migrations"), "2");
     // The failed tenant's transaction rolled back: no tracking table, its own table as it was.
@@ -268,6 +272,20 @@ TEST_F(Fleet, OnATerminalAProgressLineCountsTheTargets) {
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.err, HasSubstr("migrate up over 3 targets ("));
     EXPECT_THAT(r.err, HasSubstr("1 done, 1 running, 1 pending"));
+    EXPECT_THAT(r.err, Not(HasSubstr("targets ended")));
+
+    // Without a terminal (a CI log): a line at every tenth of the targets once the run has
+    // lasted a second (tenant_1 ends before that).
+    exec(
+        "DROP SCHEMA tenant_1 CASCADE; DROP SCHEMA tenant_2 CASCADE; DROP SCHEMA tenant_3 "
+        "CASCADE; CREATE SCHEMA tenant_1; CREATE SCHEMA tenant_2; CREATE SCHEMA tenant_3");
+    auto log = runDbtool({"migrate", "up", "--targets", "tenants"}, child());
+    ASSERT_EQ(log.exitCode, 0) << log.err;
+    EXPECT_THAT(log.err, Not(HasSubstr("1 of 3 targets ended")));
+    EXPECT_THAT(log.err, HasSubstr("info: migrate up: 2 of 3 targets ended (2 done, 0 running, "
+                                   "1 pending)"));
+    EXPECT_THAT(log.err, HasSubstr("info: migrate up: 3 of 3 targets ended (3 done, 0 running, "
+                                   "0 pending)"));
 }
 
 TEST_F(Fleet, KillMidFleetThenTheRerunFinishesTheRestApplyingNothingTwice) {
