@@ -96,6 +96,8 @@ class Runner {
                 outcome.error = e;
             } catch (const std::exception& e) {
                 outcome.error = Error(ExitCode::Failure, e.what());
+            } catch (...) {  // nothing may leave a worker thread: it would end the process
+                outcome.error = Error(ExitCode::Failure, "an unknown exception (a bug)");
             }
             if (outcome.error) {
                 const bool stopped =
