@@ -132,6 +132,12 @@ std::string utcTimestamp(std::time_t t) {
     return buf;
 }
 
+MigrationSet Context::loadMigrations(bool runsSql) {
+    LoadOptions options;
+    options.vars = runsSql ? &settings().vars : nullptr;
+    return loadMigrationSet(settings().migrationsDir, options);
+}
+
 std::unique_ptr<db::Session> Context::connect() {
     return db::Session::connect(settings().target, connectOptions());
 }

@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "db/session.hpp"
+#include "migrate/migration.hpp"
 #include "report/output.hpp"
 #include "report/progress.hpp"
 
@@ -50,6 +51,11 @@ class Context {
 
     db::ConnectOptions connectOptions();
     std::unique_ptr<db::Session> connect();
+    // The migration files, read and checked (before connecting: a broken file never touches
+    // the database). `runsSql`: the command runs migrations, so files that opt into SQL
+    // variables get their values (an undefined one is an error); status and the like read
+    // names and checksums only.
+    MigrationSet loadMigrations(bool runsSql);
 
   private:
     GlobalOptions& options_;

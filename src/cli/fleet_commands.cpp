@@ -25,11 +25,8 @@ std::string versionText(const std::string& v) {
 
 // "error: what (file:line:col)" on one line, for a table cell or a group's list.
 std::string oneLineError(const Error& e) {
-    std::string text = e.what();
-    if (!e.where().empty())
-        text = report::shownLocation(e.where()).str() + ": " + text;
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    return text;
+    const std::string text = oneLine(e.what());
+    return e.where().empty() ? text : report::shownLocation(e.where()).str() + ": " + text;
 }
 
 // The progress line on a terminal: "migrate up over 1,000 targets (12 s): 412 done, 1 failed,

@@ -57,17 +57,11 @@ TargetResult fromRun(const RunResult& r) {
 }
 
 // "2 pending (20240101090400, 20240101090500)", at most three versions named.
-std::string listed(size_t count, const std::string& what, const std::vector<std::string>& items) {
-    std::string text = std::to_string(count) + " " + what + " (";
-    for (size_t i = 0; i < items.size() && i < 3; ++i)
-        text += (i == 0 ? "" : ", ") + items[i];
-    return text + (items.size() > 3 ? ", ...)" : ")");
-}
-
-MigrationSet loadFiles(Context& ctx, bool runsSql) {
-    LoadOptions options;
-    options.vars = runsSql ? &ctx.settings().vars : nullptr;
-    return loadMigrationSet(ctx.settings().migrationsDir, options);
+std::string listed(const std::string& what, const std::vector<std::string>& items) {
+    const std::vector<std::string> shown(items.begin(),
+                                         items.begin() + std::min<size_t>(items.size(), 3));
+    return std::to_string(items.size()) + " " + what + " (" +
+           firstFew(shown, static_cast<int64_t>(items.size())) + ")";
 }
 
 }  // namespace
@@ -76,7 +70,7 @@ namespace {
 // up and down: a Migrator per target; its run is the target's result.
 int runMigrations(Context& ctx, const FleetArgs& args, FleetCommand command,
                   const std::function<RunResult(Migrator&)>& run) {
-    const MigrationSet files = loadFiles(ctx, true);
+    const MigrationSet files = ctx.loadMigrations(true);
     command.work = [&](db::Session& session, const FleetTarget& t) {
         TargetNotes notes(t.name);
         Migrator migrator(session, files, trackingSchemaOf(ctx, t), notes);
@@ -101,7 +95,7 @@ int runFleetDown(Context& ctx, const FleetArgs& args, const DownOptions& plan,
 }
 
 int runFleetMigrateStatus(Context& ctx, const FleetArgs& args, bool exitCode) {
-    const MigrationSet files = loadFiles(ctx, false);
+    const MigrationSet files = ctx.loadMigrations(false);
     FleetCommand command{"migrate status", FleetReport::States, "", {}};
     command.work = [&](db::Session& session, const FleetTarget& t) {
         TargetNotes notes(t.name);
@@ -122,14 +116,18 @@ int runFleetMigrateStatus(Context& ctx, const FleetArgs& args, bool exitCode) {
         out.state = out.after.empty() ? std::string("no migration applied") : "at " + out.after;
         json detail = {{"current_version", out.after}};
         std::string problems;
-        for (const char* state : {"pending", "changed", "missing", "out_of_order",
-                                  "repeatable pending", "repeatable outdated"}) {
+        static const std::pair<const char*, const char*> kStates[] = {
+            {"pending", "pending"},
+            {"changed", "changed"},
+            {"missing", "missing"},
+            {"out_of_order", "out_of_order"},
+            {"repeatable pending", "repeatable_pending"},
+            {"repeatable outdated", "repeatable_outdated"}};
+        for (const auto& [state, key] : kStates) {
             const auto& items = byState[state];
-            detail[std::string(state) == "repeatable pending"    ? "repeatable_pending"
-                   : std::string(state) == "repeatable outdated" ? "repeatable_outdated"
-                                                                 : state] = items;
+            detail[key] = items;
             if (!items.empty())
-                problems += ", " + listed(items.size(), state, items);
+                problems += ", " + listed(state, items);
         }
         if (!interrupted.empty())
             problems +=
@@ -148,7 +146,7 @@ int runFleetMigrateStatus(Context& ctx, const FleetArgs& args, bool exitCode) {
 }
 
 int runFleetValidate(Context& ctx, const FleetArgs& args) {
-    const MigrationSet files = loadFiles(ctx, false);
+    const MigrationSet files = ctx.loadMigrations(false);
     FleetCommand command{"migrate validate", FleetReport::States, "", {}};
     command.work = [&](db::Session& session, const FleetTarget& t) {
         TargetNotes notes(t.name);
@@ -168,9 +166,9 @@ int runFleetValidate(Context& ctx, const FleetArgs& args) {
         if (!changed.empty() || !missing.empty()) {
             out.state = "invalid";
             if (!changed.empty())
-                out.state += ", " + listed(changed.size(), "changed", changed);
+                out.state += ", " + listed("changed", changed);
             if (!missing.empty())
-                out.state += ", " + listed(missing.size(), "missing", missing);
+                out.state += ", " + listed("missing", missing);
             out.code = ExitCode::Check;
         }
         out.detail = {{"valid", out.code == ExitCode::Ok},
@@ -234,7 +232,7 @@ int runFleetSeedStatus(Context& ctx, const FleetArgs& args, bool exitCode) {
             out.state +=
                 (out.state.empty() ? "" : ", ") + (std::string(state) == "applied"
                                                        ? std::to_string(names.size()) + " applied"
-                                                       : listed(names.size(), state, names));
+                                                       : listed(state, names));
             differs = differs || std::string(state) != "applied";
         }
         if (out.state.empty())

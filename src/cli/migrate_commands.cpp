@@ -153,14 +153,10 @@ struct Loaded {
     std::unique_ptr<Migrator> migrator;
 };
 
-// Files are read and checked before connecting: a broken file never touches the database.
-// `runsSql`: the command runs migrations, so files that opt into SQL variables get their
-// values (an undefined one is an error); status and the like read names and checksums only.
+// `runsSql`: see Context::loadMigrations.
 Loaded load(Context& ctx, bool runsSql = false) {
     Loaded l;
-    LoadOptions options;
-    options.vars = runsSql ? &ctx.settings().vars : nullptr;
-    auto files = loadMigrationSet(ctx.settings().migrationsDir, options);
+    auto files = ctx.loadMigrations(runsSql);
     l.session = ctx.connect();
     l.observer = std::make_unique<PrintingObserver>(ctx.out(), ctx.progress());
     l.migrator = std::make_unique<Migrator>(*l.session, std::move(files),

@@ -148,13 +148,11 @@ std::vector<FleetTarget> resolveTargets(const TargetGroup& group,
                                         const ConnectionTarget& environmentDb,
                                         const db::ConnectOptions& options) {
     std::vector<FleetTarget> all;
-    db::ConnectOptions listing = options;
-    listing.cancelTarget = true;
     std::map<std::string, std::unique_ptr<db::Session>> sessions;  // one per listing database
     auto sessionFor = [&](const ConnectionTarget& at) -> db::Session& {
         auto& s = sessions[at.withoutPassword()];
         if (!s)
-            s = db::Session::connect(at, listing);
+            s = db::Session::connect(at, options);
         return *s;
     };
     for (const auto& spec : group.specs) {

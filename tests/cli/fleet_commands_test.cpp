@@ -438,6 +438,13 @@ TEST_F(Fleet, ConfigurationAndCommandLineMistakesAreClearErrors) {
     EXPECT_EQ(query.exitCode, 4);
     EXPECT_THAT(query.err, HasSubstr("neither a url nor a schema column"));
 
+    writeConfig("    broken:\n      - query: SELECT url FROM no_such_table\n");
+    auto failing = run({"migrate", "status", "--targets", "broken"});
+    EXPECT_EQ(failing.exitCode, 6);
+    EXPECT_THAT(failing.err, HasSubstr("the target query failed"));
+    EXPECT_THAT(failing.err, HasSubstr("no_such_table"));
+    EXPECT_THAT(failing.err, HasSubstr("--> dbtool.yaml:8:9"));
+
     writeConfig("");
     auto lint = run({"migrate", "up", "--targets", "tenants", "--lint"});
     EXPECT_EQ(lint.exitCode, 2);
