@@ -200,7 +200,8 @@ Session::PipelineStep MigrationTable::insertStep(const std::string& version,
                 "VALUES ($1, $2, $3, clock_timestamp(), "
                 "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint) "
                 "RETURNING execution_ms",
-            {version, name, checksum}};
+            {version, name, checksum},
+            true};
 }
 
 void MigrationTable::remove(const std::string& version) {

@@ -70,7 +70,7 @@ class MigrationTable {
 
     // insert() as a step of a pipeline (Session::pipeline) that runs a migration in one round
     // trip, between BEGIN and COMMIT: it records the time since BEGIN as execution_ms and
-    // returns it.
+    // returns it. Prepared once a session (a plan for every migration after the first).
     Session::PipelineStep insertStep(const std::string& version, const std::string& name,
                                      const std::string& checksum) const;
 

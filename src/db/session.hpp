@@ -127,6 +127,9 @@ class Session {
     // the failing step. Keep the whole pipeline small (a few tens of KiB): the steps are all
     // written before any result is read.
     std::vector<ResultPtr> pipeline(const std::vector<PipelineStep>& steps);
+    // Forgets the statements prepared so far (they are prepared again on next use): for after
+    // SQL that may have run DEALLOCATE, which no transaction rolls back.
+    void forgetPrepared() { prepared_.clear(); }
 
     // Runs `copySql` (COPY ... FROM STDIN) and streams the data `produce` returns, chunk by
     // chunk, until it returns false. Returns the number of rows copied; throws SqlError.

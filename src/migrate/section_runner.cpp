@@ -1,5 +1,6 @@
 #include "migrate/section_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/duration.hpp"
@@ -8,9 +9,35 @@
 
 namespace dbtool {
 
+namespace {
+// A section that may run DEALLOCATE (or DISCARD) can take away the statements dbtool prepared
+// in the session, transaction or not: a case-insensitive look for either word anywhere (a
+// DO block's EXECUTE too). Such a section's pipeline prepares nothing, and the session
+// forgets what it prepared once the section has run, however it ended.
+bool mayDeallocate(const MigrationSection& section) {
+    auto has = [&](std::string_view word) {
+        const auto& s = section.sql;
+        return std::search(s.begin(), s.end(), word.begin(), word.end(), [](char a, char b) {
+                   return (a >= 'a' && a <= 'z' ? a - 32 : a) == b;
+               }) != s.end();
+    };
+    return has("DEALLOCATE") || has("DISCARD");
+}
+
+struct ForgetPreparedAfter {
+    db::Session& session;
+    bool active;
+    ~ForgetPreparedAfter() {
+        if (active)
+            session.forgetPrepared();
+    }
+};
+}  // namespace
+
 int64_t runSection(db::Session& session, const Migration& m, const MigrationSection& section,
                    const std::function<void(size_t)>& committed) {
     const auto start = std::chrono::steady_clock::now();
+    ForgetPreparedAfter forget{session, mayDeallocate(section)};
     if (section.transaction) {
         try {
             session.runScript(section.sql);
@@ -76,7 +103,9 @@ std::optional<std::vector<db::ResultPtr>> runSectionInPipeline(
         steps.push_back({section.sql.substr(st.begin, st.end - st.begin), {}});
     }
     const size_t last = steps.size();  // one past the section's last step
+    ForgetPreparedAfter forget{session, mayDeallocate(section)};
     for (auto& step : after) {
+        step.prepared = step.prepared && !forget.active;
         steps.push_back(std::move(step));
     }
     try {

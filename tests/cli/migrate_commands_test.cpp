@@ -238,6 +238,30 @@ TEST_F(Migrate, LaterMigrationsInOneRoundTripKeepPositionsAndTimes) {
     EXPECT_NE(scalar("SELECT execution_ms FROM schema_migrations WHERE version = '4'"), "<null>");
 }
 
+// The tracking insert is a statement prepared once a session; a migration that deallocates
+// (here in the pipeline and from a DO block) must not take it away from the next ones.
+TEST_F(Migrate, MigrationsThatDeallocateKeepTheTrackingWorking) {
+    migration("1_a.sql",
+              "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n");
+    migration("2_b.sql",
+              "-- migrate:up\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE b;\n");
+    migration("3_c.sql",
+              "-- migrate:up\nDEALLOCATE ALL;\nCREATE TABLE c (id int);\n"
+              "-- migrate:down\nDROP TABLE c;\n");
+    migration("4_d.sql",
+              "-- migrate:up\nCREATE TABLE d (id int);\n-- migrate:down\nDROP TABLE d;\n");
+    migration("5_e.sql",
+              "-- migrate:up\nDO $$ BEGIN EXECUTE 'deallocate all'; END $$;\n"
+              "CREATE TABLE e (id int);\n-- migrate:down\nDROP TABLE e;\n");
+    migration("6_f.sql",
+              "-- migrate:up\nCREATE TABLE f (id int);\n-- migrate:down\nDROP TABLE f;\n");
+    auto v = dbtool({"migrate", "verify"});
+    EXPECT_EQ(v.exitCode, 0) << v.err;
+    auto r = dbtool({"migrate", "up"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(applied(), (std::vector<std::string>{"1", "2", "3", "4", "5", "6"}));
+}
+
 TEST_F(Migrate, SingleTransactionIsAllOrNothing) {
     threeMigrations();
     migration("20240104000000_broken.sql", "-- migrate:up\nSELECT 1/0;\n");
