@@ -156,8 +156,8 @@ struct Loaded {
 // `runsSql`: see Context::loadMigrations.
 Loaded load(Context& ctx, bool runsSql = false) {
     Loaded l;
-    auto files = ctx.loadMigrations(runsSql);
-    l.session = ctx.connect();
+    MigrationSet files;
+    l.session = ctx.connectWhile([&] { files = ctx.loadMigrations(runsSql); });
     l.observer = std::make_unique<PrintingObserver>(ctx.out(), ctx.progress());
     l.migrator = std::make_unique<Migrator>(*l.session, std::move(files),
                                             ctx.settings().trackingSchema, *l.observer);

@@ -2,7 +2,6 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <future>
 #include <memory>
 #include <set>
 
@@ -87,12 +86,12 @@ struct Started {
 };
 
 Started readContentsAndConnect(Context& ctx, const TemplateArgs& a) {
-    auto admin = std::async(std::launch::async,
-                            [target = ctx.settings().target, options = ctx.connectOptions()] {
-                                return connectMaintenance(target, options);
-                            });
-    Contents c = readContents(ctx, a);
-    return {std::move(c), admin.get()};
+    Started s;
+    const auto options = ctx.connectOptions();
+    s.admin = connectWhile(
+        [target = ctx.settings().target, options] { return connectMaintenance(target, options); },
+        [&] { s.contents = readContents(ctx, a); }, options.waitMs > 0);
+    return s;
 }
 
 class TemplateProgress : public MigrationObserver, public SeedObserver {
