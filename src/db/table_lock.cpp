@@ -101,9 +101,10 @@ void TableLock::createTable() {
                            "NOT NULL)");
     } catch (const SqlError& e) {
         // Another run created it at the same moment (PostgreSQL reports that race as a
-        // unique violation of its catalog, or as a table that already exists).
+        // unique violation of its catalog, a table or schema that already exists, or the
+        // table's row type that already exists).
         const std::string& state = e.server().sqlstate;
-        if (state != "23505" && state != "42P07" && state != "42P06")
+        if (state != "23505" && state != "42P07" && state != "42P06" && state != "42710")
             throw;
     }
 }
