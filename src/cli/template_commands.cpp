@@ -1,10 +1,12 @@
 // `db template` and `db clone`: fast test databases copied from a migrated and seeded template.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <set>
 
+#include "base/detach.hpp"
 #include "base/duration.hpp"
 #include "base/text.hpp"
 #include "base/versions.hpp"
@@ -204,24 +206,47 @@ struct CloneArgs {
     std::string strategy = "auto";
     std::vector<std::string> drop;
     bool dropAll = false;
+    bool noSpare = false;
 };
 
 int runDrop(Context& ctx, const CloneArgs& a) {
     const auto& target = ctx.settings().target;
     auto admin = connectMaintenance(target, ctx.connectOptions());
     const auto names = a.dropAll ? testdb::listClones(*admin, target.database()) : a.drop;
-    const auto result = testdb::dropClones(*admin, names);
+    auto result = testdb::dropClones(*admin, names);
+    if (a.dropAll) {  // the spares too: clones made ahead
+        const auto spares =
+            testdb::listSpares(*admin, target.database(), ctx.connectOptions().lockTimeoutMs);
+        testdb::dropSpares(*admin, spares);
+        result.dropped.insert(result.dropped.end(), spares.begin(), spares.end());
+    }
     for (const auto& n : result.dropped) {
         ctx.out().line("dropped " + n);
     }
     for (const auto& n : result.missing) {
         ctx.out().line("no database " + n + "; nothing to do");
     }
-    if (a.dropAll && names.empty()) {
+    if (a.dropAll && result.dropped.empty()) {
         ctx.out().line("no clones of " + target.database() + "'s templates; nothing to do");
     }
     ctx.out().document({{"dropped", result.dropped}, {"missing", result.missing}});
     return 0;
+}
+
+// Leaves the template's spare being made for the next clone, in a process of its own that
+// finishes the copy after this one has exited (testdb/clones.hpp). Its connection has no
+// statement timeout: a large template's copy may take longer than the configured one.
+void startSpare(Context& ctx, const std::string& templateName, testdb::CloneStrategy strategy) {
+    auto options = ctx.connectOptions();
+    options.waitMs = 0;
+    options.statementTimeoutMs = 0;
+    const auto& target = ctx.settings().target;
+    if (!runDetached([&] {
+            auto session = connectMaintenance(target, options);
+            session->runScript(testdb::spareStatement(*session, templateName, strategy));
+        })) {
+        spdlog::debug("could not start the copy of {}'s spare", templateName);
+    }
 }
 
 int runClone(Context& ctx, const CloneArgs& a) {
@@ -242,7 +267,16 @@ int runClone(Context& ctx, const CloneArgs& a) {
                               : -1;
     spdlog::info("{}", templateLine(t, c, bytes));
     const auto strategy = testdb::pickStrategy(choice, bytes, fsyncOff);
-    const auto clones = testdb::createClones(*admin, t.name, names, strategy);
+    std::vector<testdb::Clone> taken;
+    if (!a.noSpare) {
+        const auto start = std::chrono::steady_clock::now();
+        if (testdb::claimSpare(*admin, t.name, names.front())) {
+            taken.push_back({names.front(), "spare", msSince(start)});
+        }
+    }
+    const auto clones = testdb::createClones(
+        *admin, t.name, {names.begin() + static_cast<std::ptrdiff_t>(taken.size()), names.end()},
+        strategy, taken);
     json items = json::array();
     for (const auto& clone : clones) {
         const std::string url = target.with("dbname", clone.name).withoutPassword();
@@ -253,6 +287,9 @@ int runClone(Context& ctx, const CloneArgs& a) {
                          {"duration_ms", clone.ms}});
     }
     ctx.out().document({{"template", templateJson(t, c, bytes)}, {"clones", items}});
+    if (!a.noSpare) {
+        startSpare(ctx, t.name, strategy);
+    }
     return 0;
 }
 
@@ -291,6 +328,8 @@ void addTemplateCommands(CLI::App& db, Action& action) {
     auto* dropAll = c->add_flag("--drop-all", clone->dropAll,
                                 "Drop every clone of this database's templates instead");
     drop->excludes(dropAll);
+    c->add_flag("--no-spare", clone->noSpare,
+                "Neither take the copy made ahead by the last clone nor leave one for the next");
     c->callback(
         [&action, clone] { action = [clone](Context& ctx) { return runClone(ctx, *clone); }; });
 }

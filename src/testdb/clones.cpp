@@ -3,10 +3,15 @@
 #include <chrono>
 #include <map>
 #include <random>
+#include <string_view>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "base/duration.hpp"
 #include "db/scratch_database.hpp"
 #include "testdb/template_key.hpp"
+#include "testdb/templates.hpp"
 
 namespace dbtool::testdb {
 
@@ -37,6 +42,11 @@ std::map<std::string, std::string> clonesOnServer(db::Session& maintenance) {
         out.emplace(PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1));
     }
     return out;
+}
+
+// The start of the statement that makes a template's spare (spareStatement).
+std::string createSpare(db::Session& maintenance, const std::string& templateName) {
+    return "CREATE DATABASE " + maintenance.quoteIdent(spareName(templateName));
 }
 
 }  // namespace
@@ -85,8 +95,8 @@ std::vector<std::string> cloneNames(const std::string& database,
 }
 
 std::vector<Clone> createClones(db::Session& maintenance, const std::string& templateName,
-                                const std::vector<std::string>& names, CloneStrategy strategy) {
-    std::vector<Clone> made;
+                                const std::vector<std::string>& names, CloneStrategy strategy,
+                                std::vector<Clone> made) {
     for (const auto& name : names) {
         const auto start = std::chrono::steady_clock::now();
         const std::string quoted = maintenance.quoteIdent(name);
@@ -145,6 +155,75 @@ DropResult dropClones(db::Session& maintenance, const std::vector<std::string>& 
         result.dropped.push_back(name);
     }
     return result;
+}
+
+bool claimSpare(db::Session& maintenance, const std::string& templateName,
+                const std::string& name) {
+    const std::string quoted = maintenance.quoteIdent(name);
+    try {
+        // One transaction: a spare is renamed and marked a clone, or stays a spare.
+        maintenance.runScript("BEGIN; ALTER DATABASE " +
+                              maintenance.quoteIdent(spareName(templateName)) + " RENAME TO " +
+                              quoted + "; COMMENT ON DATABASE " + quoted + " IS " +
+                              maintenance.conn().quote(kCloneComment + templateName) + "; COMMIT");
+        return true;
+    } catch (const db::SqlError& e) {
+        if (PQtransactionStatus(maintenance.raw()) != PQTRANS_IDLE) {
+            maintenance.runScript("ROLLBACK");
+        }
+        spdlog::debug("no spare of {} taken: {}", templateName, e.what());
+        return false;
+    }
+}
+
+std::string spareStatement(db::Session& maintenance, const std::string& templateName,
+                           CloneStrategy strategy) {
+    return createSpare(maintenance, templateName) + " TEMPLATE " +
+           maintenance.quoteIdent(templateName) + " STRATEGY " + strategyName(strategy);
+}
+
+std::vector<std::string> listSpares(db::Session& maintenance, const std::string& database,
+                                    int64_t waitMs) {
+    // A copy still running shows as its statement in pg_stat_activity (the same user's
+    // sessions show their query); the templates' spares are the ones to look for.
+    std::vector<std::string> running;
+    for (const auto& t : listTemplates(maintenance, database)) {
+        running.push_back(createSpare(maintenance, t));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
+    while (!running.empty() && std::chrono::steady_clock::now() < deadline) {
+        auto r = maintenance.execParams(
+            "SELECT query FROM pg_stat_activity WHERE state = 'active' AND pid <> "
+            "pg_backend_pid() AND starts_with(query, 'CREATE DATABASE ')");
+        bool copying = false;
+        for (int i = 0; i < PQntuples(r.get()); ++i) {
+            const std::string_view query = PQgetvalue(r.get(), i, 0);
+            for (const auto& prefix : running) {
+                copying |= query.starts_with(prefix + " ");
+            }
+        }
+        if (!copying) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    auto r = maintenance.execParams("SELECT datname FROM pg_database ORDER BY oid");
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+        std::string name = PQgetvalue(r.get(), i, 0);
+        const std::string t = templateOfSpare(name);
+        if (!t.empty() && isTemplateOf(t, database)) {
+            out.push_back(std::move(name));
+        }
+    }
+    return out;
+}
+
+void dropSpares(db::Session& maintenance, const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+        maintenance.runScript("DROP DATABASE IF EXISTS " + maintenance.quoteIdent(name) +
+                              " WITH (FORCE)");
+    }
 }
 
 }  // namespace dbtool::testdb

@@ -36,9 +36,11 @@ struct Clone {
 };
 
 // Creates each of `names` from `templateName` (commented "dbtool clone of <template>", which
-// is how dropClones knows them). Throws at the first failure, saying which were created.
+// is how dropClones knows them), after `made` (clones already made by this run, e.g. a spare
+// taken). Throws at the first failure, saying which were created.
 std::vector<Clone> createClones(db::Session& maintenance, const std::string& templateName,
-                                const std::vector<std::string>& names, CloneStrategy strategy);
+                                const std::vector<std::string>& names, CloneStrategy strategy,
+                                std::vector<Clone> made = {});
 
 // The clones of `database`'s templates on the server, oldest first.
 std::vector<std::string> listClones(db::Session& maintenance, const std::string& database);
@@ -51,5 +53,29 @@ struct DropResult {
     std::vector<std::string> missing;
 };
 DropResult dropClones(db::Session& maintenance, const std::vector<std::string>& names);
+
+// Spares. `db clone` leaves one more copy of the template being made after it has printed its
+// URLs (a process of its own finishes it while the tests run), named spareName(template);
+// the next clone of that template takes it with a rename instead of a copy. One at most per
+// template: a second copy started while one exists fails on the name and is gone.
+
+// Takes `templateName`'s spare as `name`, renamed and commented as a clone in one
+// transaction. False when no spare is ready (none was made, it is still being copied, another
+// process took it first) or it cannot be named `name` (taken: the caller's CREATE DATABASE
+// then says so as usual).
+bool claimSpare(db::Session& maintenance, const std::string& templateName, const std::string& name);
+
+// The statement that copies `templateName` into its spare.
+std::string spareStatement(db::Session& maintenance, const std::string& templateName,
+                           CloneStrategy strategy);
+
+// The spares of `database`'s templates on the server, and of templates since dropped. Copies
+// still running are waited for first (up to `waitMs`), so that none appears after the caller
+// dropped the rest.
+std::vector<std::string> listSpares(db::Session& maintenance, const std::string& database,
+                                    int64_t waitMs);
+
+// Drops each of `names` (spares: nobody is connected to them).
+void dropSpares(db::Session& maintenance, const std::vector<std::string>& names);
 
 }  // namespace dbtool::testdb

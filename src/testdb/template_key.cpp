@@ -8,6 +8,8 @@ namespace {
 
 constexpr size_t kKeyDigits = 16;
 constexpr const char* kMarker = "_tpl_";
+constexpr const char* kSpareMarker = "_spr_";
+constexpr size_t kMarkerBytes = 5;
 
 // `database` cut to at most `bytes`, at a character boundary.
 std::string prefixOf(const std::string& database, size_t bytes) {
@@ -49,6 +51,23 @@ bool isTemplateOf(const std::string& name, const std::string& database) {
         return false;
     }
     return name.find_first_not_of("0123456789abcdef", prefix.size()) == std::string::npos;
+}
+
+std::string spareName(const std::string& templateName) {
+    const size_t at = templateName.size() - kKeyDigits - kMarkerBytes;
+    return templateName.substr(0, at) + kSpareMarker + templateName.substr(at + kMarkerBytes);
+}
+
+std::string templateOfSpare(const std::string& name) {
+    if (name.size() < kKeyDigits + kMarkerBytes + 1) {
+        return "";
+    }
+    const size_t at = name.size() - kKeyDigits - kMarkerBytes;
+    if (name.compare(at, kMarkerBytes, kSpareMarker) != 0 ||
+        name.find_first_not_of("0123456789abcdef", at + kMarkerBytes) != std::string::npos) {
+        return "";
+    }
+    return name.substr(0, at) + kMarker + name.substr(at + kMarkerBytes);
 }
 
 }  // namespace dbtool::testdb

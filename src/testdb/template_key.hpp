@@ -26,4 +26,9 @@ std::string templateName(const std::string& database, const std::string& key);
 // True when `name` is a template name of `database` (any key).
 bool isTemplateOf(const std::string& name, const std::string& database);
 
+// The name of a template's spare (clones.hpp): "_spr_" for its "_tpl_", the same length.
+std::string spareName(const std::string& templateName);
+// The template whose spare `name` would be, when it has a spare's form; else "".
+std::string templateOfSpare(const std::string& name);
+
 }  // namespace dbtool::testdb

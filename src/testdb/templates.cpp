@@ -1,5 +1,6 @@
 #include "testdb/templates.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <optional>
@@ -7,6 +8,7 @@
 #include "base/duration.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/scratch_database.hpp"
+#include "testdb/clones.hpp"
 #include "testdb/template_key.hpp"
 
 namespace dbtool::testdb {
@@ -150,6 +152,16 @@ std::vector<std::string> pruneTemplates(db::Session& maintenance, const std::str
         dropQuietly(maintenance, name);
         maintenance.execParams("SELECT pg_advisory_unlock($1::bigint)", {key});
         removed.push_back(name);
+    }
+    // Spares of templates no longer there (dropped above or before): dropping a template
+    // waited for a copy into its spare to end, so none is still being made.
+    const auto templates = listTemplates(maintenance, database);
+    for (const auto& spare : listSpares(maintenance, database, 0)) {
+        if (std::find(templates.begin(), templates.end(), templateOfSpare(spare)) ==
+            templates.end()) {
+            dropSpares(maintenance, {spare});
+            removed.push_back(spare);
+        }
     }
     return removed;
 }

@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "support/database.hpp"
 #include "testdb/template_key.hpp"
 
@@ -52,6 +55,24 @@ class TemplateCommands : public DatabaseTest {
         auto s = db::Session::connect(t, {});
         auto r = s->execParams(sql);
         return PQntuples(r.get()) > 0 ? PQgetvalue(r.get(), 0, 0) : "";
+    }
+    // Whether database `name` exists within `seconds` (a spare is copied after dbtool exits).
+    bool appears(const std::string& name, double seconds = 20) const {
+        const auto end = std::chrono::steady_clock::now() +
+                         std::chrono::milliseconds(static_cast<int>(seconds * 1000));
+        while (std::chrono::steady_clock::now() < end) {
+            if (databasesLike(name) == "1")
+                return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
+    json clone(const std::vector<std::string>& extra) const {
+        std::vector<std::string> args = {"--format", "json", "db", "clone"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto r = dbtool(args);
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return json::parse(r.out);
     }
 };
 
@@ -129,9 +150,9 @@ TEST_F(TemplateCommands, ClonesAreIndependentMigratedSeededAndTruthful) {
                withEnv({{"DATABASE_URL", urls[2]}, {"PGPASSWORD", target().password()}}));
     EXPECT_THAT(seeds.out, HasSubstr("applied"));
 
-    // Named clones, JSON, strategies.
+    // Named clones, JSON, strategies (copies, not the spare the last clone left).
     const auto named = dbtool({"--format", "json", "db", "clone", databaseName() + "_w", "--count",
-                               "2", "--strategy", "wal_log"});
+                               "2", "--strategy", "wal_log", "--no-spare"});
     ASSERT_EQ(named.exitCode, 0) << named.err;
     const json doc = json::parse(named.out);
     ASSERT_EQ(doc["clones"].size(), 2u);
@@ -139,8 +160,8 @@ TEST_F(TemplateCommands, ClonesAreIndependentMigratedSeededAndTruthful) {
     EXPECT_EQ(doc["clones"][1]["database"], databaseName() + "_w_2");
     EXPECT_EQ(doc["clones"][0]["strategy"], "wal_log");
     EXPECT_FALSE(doc["template"]["built"]);
-    const auto copied = dbtool(
-        {"--format", "json", "db", "clone", databaseName() + "_f", "--strategy", "file_copy"});
+    const auto copied = dbtool({"--format", "json", "db", "clone", databaseName() + "_f",
+                                "--strategy", "file_copy", "--no-spare"});
     EXPECT_EQ(json::parse(copied.out)["clones"][0]["strategy"], "file_copy");
     EXPECT_EQ(inClone(json::parse(copied.out)["clones"][0]["url"], "SELECT count(*) FROM posts"),
               "0");
@@ -177,6 +198,86 @@ TEST_F(TemplateCommands, ClonesAreIndependentMigratedSeededAndTruthful) {
     EXPECT_EQ(databasesLike(databaseName()), "1");  // the project's own database stays
 }
 
+// After its clones, db clone leaves a spare copy of the template being made; the next clone
+// takes it with a rename (complete, a clone like the others) and leaves the next spare.
+TEST_F(TemplateCommands, TheNextCloneTakesTheSpareTheLastOneLeft) {
+    const json first = clone({databaseName() + "_a"});
+    EXPECT_EQ(first["clones"][0]["strategy"], "file_copy");
+    const std::string tpl = first["template"]["name"];
+    const std::string spare = testdb::spareName(tpl);
+    EXPECT_EQ(spare.size(), tpl.size());
+    EXPECT_EQ(testdb::templateOfSpare(spare), tpl);
+    ASSERT_TRUE(appears(spare));
+
+    const json second = clone({databaseName() + "_b"});
+    ASSERT_EQ(second["clones"].size(), 1u);
+    EXPECT_EQ(second["clones"][0]["strategy"], "spare");
+    EXPECT_EQ(second["clones"][0]["database"], databaseName() + "_b");
+    const std::string taken = second["clones"][0]["url"];
+    EXPECT_EQ(inClone(taken, "SELECT count(*) FROM schema_migrations"), "2");
+    EXPECT_EQ(inClone(taken, "SELECT email FROM users"), "a@example.com");
+    EXPECT_EQ(scalar("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE "
+                     "datname = '" +
+                     databaseName() + "_b'"),
+              "dbtool clone of " + tpl);
+    ASSERT_TRUE(appears(spare));  // the next one
+
+    // A name that is taken: the spare stays a spare, the error is the usual one.
+    const auto clash = dbtool({"db", "clone", databaseName() + "_a"});
+    EXPECT_EQ(clash.exitCode, 6);
+    EXPECT_THAT(clash.err, HasSubstr("already exists"));
+    EXPECT_EQ(databasesLike(spare), "1");
+
+    // --count: the spare is the first of them, the rest are copies.
+    const json three = clone({databaseName() + "_n", "--count", "3"});
+    ASSERT_EQ(three["clones"].size(), 3u);
+    EXPECT_EQ(three["clones"][0]["strategy"], "spare");
+    EXPECT_EQ(three["clones"][1]["strategy"], "file_copy");
+    ASSERT_TRUE(appears(spare));
+
+    // --no-spare neither takes it nor leaves one.
+    EXPECT_EQ(clone({databaseName() + "_c", "--no-spare"})["clones"][0]["strategy"], "file_copy");
+    EXPECT_EQ(databasesLike(spare), "1");
+    const auto dropped = dbtool({"db", "clone", "--drop-all"});
+    EXPECT_EQ(dropped.exitCode, 0) << dropped.err;
+    EXPECT_THAT(dropped.out, HasSubstr("dropped " + spare));  // a clone made ahead goes too
+    EXPECT_EQ(databasesLike(spare), "0");
+    clone({databaseName() + "_d", "--no-spare"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(databasesLike(spare), "0");
+
+    // --drop-all waits for a spare still being copied, so none appears after it. The copy is
+    // held up by a lock on the template (COMMENT ON DATABASE conflicts with CREATE DATABASE's
+    // lock on its template) until --drop-all is running.
+    auto holder = connect();
+    holder->runScript("BEGIN; COMMENT ON DATABASE \"" + tpl + "\" IS 'held'");
+    std::thread copy([&] {
+        auto s = connect();
+        s->runScript("CREATE DATABASE \"" + spare + "\" TEMPLATE \"" + tpl + "\"");
+    });
+    ProcessOptions o = withEnv({{"DATABASE_URL", url()}});
+    o.cwd = dir().path();
+    ChildProcess dropAll({"db", "clone", "--drop-all"}, o);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    holder->runScript("ROLLBACK");
+    copy.join();
+    const auto waited = dropAll.wait(60);
+    EXPECT_EQ(waited.exitCode, 0) << waited.err;
+    EXPECT_THAT(waited.out, HasSubstr("dropped " + spare));
+    EXPECT_EQ(databasesLike(spare), "0");
+
+    // A changed file: a new template; the old one's spare goes with it (--keep 1).
+    clone({databaseName() + "_f"});
+    ASSERT_TRUE(appears(spare));
+    dir().write("migrations/3_tags.sql", "-- migrate:up\nCREATE TABLE tags (id int);\n");
+    const json changed = clone({databaseName() + "_g", "--keep", "1"});
+    EXPECT_NE(changed["template"]["name"], tpl);
+    EXPECT_EQ(changed["clones"][0]["strategy"], "file_copy");
+    EXPECT_THAT(changed["template"]["removed"], ::testing::Contains(spare));
+    EXPECT_EQ(databasesLike(spare), "0");
+    EXPECT_TRUE(appears(testdb::spareName(changed["template"]["name"])));
+}
+
 TEST_F(TemplateCommands, ParallelJobsBuildTheTemplateOnce) {
     dir().write("migrations/3_slow.sql", "-- migrate:up\nSELECT pg_sleep(1);\n");
     std::vector<std::unique_ptr<ChildProcess>> jobs;
@@ -192,8 +293,10 @@ TEST_F(TemplateCommands, ParallelJobsBuildTheTemplateOnce) {
         ASSERT_EQ(r.exitCode, 0) << r.err;
         const json doc = json::parse(r.out);
         built += doc["template"]["built"].get<bool>() ? 1 : 0;
-        // auto on the test server, which runs with fsync=off: FILE_COPY.
-        EXPECT_EQ(doc["clones"][0]["strategy"], "file_copy");
+        // auto on the test server, which runs with fsync=off: FILE_COPY (or the spare one of
+        // the others left).
+        EXPECT_THAT(doc["clones"][0]["strategy"].get<std::string>(),
+                    ::testing::AnyOf("file_copy", "spare"));
         EXPECT_EQ(inClone(doc["clones"][0]["url"], "SELECT count(*) FROM schema_migrations"), "3");
     }
     EXPECT_EQ(built, 1);
