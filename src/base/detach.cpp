@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 namespace dbtool {
@@ -27,10 +28,9 @@ bool runDetached(const std::function<void()>& work) {
             dup2(null, STDIN_FILENO);
             dup2(null, STDOUT_FILENO);
             dup2(null, STDERR_FILENO);
-            if (null > STDERR_FILENO) {
-                close(null);
-            }
         }
+        // Nothing else of this process's stays open in it (sockets, a caller's pipes).
+        close_range(STDERR_FILENO + 1, ~0U, 0);
         try {
             work();
         } catch (...) {
@@ -38,9 +38,12 @@ bool runDetached(const std::function<void()>& work) {
         _exit(0);
     }
     int status = 0;
-    while (waitpid(child, &status, 0) < 0) {
-    }
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    pid_t waited = -1;
+    do {
+        waited = waitpid(child, &status, 0);
+    } while (waited < 0 && errno == EINTR);
+    // ECHILD: SIGCHLD is ignored here, and the child was reaped by the kernel.
+    return waited < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 }  // namespace dbtool
