@@ -183,6 +183,44 @@ TEST_F(Verify, ChangesWithoutALockAreFoundLongAfterTheObjectWasCreated) {
                     "dropped schema app, which existed before the up", "left schema application"));
 }
 
+// What an up touched is read with the next migration's objects (pending), not on its own: a
+// rename, a new function and a new column must still be the "before" of later comparisons,
+// whether the next migration touches them (read again first) or not.
+TEST_F(Verify, WhatAnUpTouchedIsTheBeforeOfEveryLaterMigration) {
+    migration("1_a.sql", "CREATE TABLE a (id int PRIMARY KEY);", "DROP TABLE a;");
+    migration("2_rename.sql",
+              "ALTER TABLE a RENAME TO b;\n"
+              "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+              "DROP FUNCTION g();\nALTER TABLE b RENAME TO a;");
+    migration("3_other.sql", "CREATE TABLE other (id int);", "DROP TABLE other;");
+    // Touches b, which 2 renamed and 3 did not touch: b's "before" is 2's result.
+    migration("4_col.sql", "ALTER TABLE b ADD COLUMN name text;", "SELECT 1;");
+    // Touches what the up just before it made (read again before comparing).
+    migration("5_more.sql", "ALTER TABLE b ADD COLUMN email text;",
+              "ALTER TABLE b DROP COLUMN email;\nALTER TABLE b DROP COLUMN name;");
+    migration("6_fn.sql", "CREATE OR REPLACE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 2';",
+              "CREATE OR REPLACE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 1';");
+    migration("7_drop.sql", "DROP TABLE b;", "CREATE TABLE b (id int PRIMARY KEY);");
+    const auto result = run();
+    ASSERT_EQ(result.verdicts.size(), 7u);
+    EXPECT_EQ(result.verdicts[0].verdict, VerifyVerdict::Ok);
+    EXPECT_EQ(result.verdicts[1].verdict, VerifyVerdict::Ok)
+        << ::testing::PrintToString(said(result.verdicts[1]));
+    EXPECT_EQ(result.verdicts[2].verdict, VerifyVerdict::Ok);
+    EXPECT_THAT(said(result.verdicts[3]), ElementsAre("left column public.b.name"));
+    EXPECT_THAT(said(result.verdicts[4]),
+                ElementsAre("dropped column public.b.name, which existed before the up"));
+    EXPECT_EQ(result.verdicts[5].verdict, VerifyVerdict::Ok);
+    // b as 5's up left it (both columns; its key still named after a) was the "before".
+    EXPECT_THAT(said(result.verdicts[6]),
+                ElementsAre("dropped column public.b.email, which existed before the up",
+                            "dropped column public.b.name, which existed before the up",
+                            "dropped constraint a_pkey on public.b, which existed before the up",
+                            "left constraint b_pkey on public.b",
+                            "dropped index public.a_pkey, which existed before the up",
+                            "left index public.b_pkey"));
+}
+
 TEST_F(Verify, AFailingDownIsReportedAndTheRestIsStillChecked) {
     migration("1_a.sql", "CREATE TABLE a (id int);", "DROP TABLE nope;");
     migration("2_b.sql", "CREATE TABLE b (id int);", "DROP TABLE b;");
