@@ -3,13 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <future>
 #include <regex>
-#include <thread>
 
+#include "base/parallel.hpp"
 #include "base/redact.hpp"
 
 namespace dbtool::cli {
@@ -147,34 +145,9 @@ std::unique_ptr<db::Session> Context::connect() {
 
 std::unique_ptr<db::Session> Context::connectWhile(const std::function<void()>& work) {
     const auto options = connectOptions();
-    return cli::connectWhile(
+    return runBeside<std::unique_ptr<db::Session>>(
         [target = settings().target, options] { return db::Session::connect(target, options); },
         work, options.waitMs > 0);
-}
-
-std::unique_ptr<db::Session> connectWhile(std::function<std::unique_ptr<db::Session>()> connect,
-                                          const std::function<void()>& work, bool retries) {
-    if (retries) {
-        work();
-        return connect();
-    }
-    // Shared with the thread, which may outlive this call (see the header).
-    auto task =
-        std::make_shared<std::packaged_task<std::unique_ptr<db::Session>()>>(std::move(connect));
-    auto session = task->get_future();
-    std::thread thread([task] { (*task)(); });
-    try {
-        work();
-    } catch (...) {
-        if (session.wait_for(std::chrono::milliseconds(200)) == std::future_status::ready) {
-            thread.join();
-        } else {
-            thread.detach();
-        }
-        throw;
-    }
-    thread.join();
-    return session.get();
 }
 
 }  // namespace dbtool::cli

@@ -56,7 +56,8 @@ class Context {
     // variables get their values (an undefined one is an error); status and the like read
     // names and checksums only.
     MigrationSet loadMigrations(bool runsSql);
-    // connect() on another thread while `work` runs (see connectWhile below).
+    // connect() on another thread while `work` runs (runBeside: an error of `work` comes
+    // first; with --wait the two run in turn).
     std::unique_ptr<db::Session> connectWhile(const std::function<void()>& work);
 
   private:
@@ -68,14 +69,6 @@ class Context {
 };
 
 using Action = std::function<int(Context&)>;
-
-// Runs `connect` on another thread while `work` (reading and checking files) runs on this
-// one: each takes milliseconds and neither needs the other. An error of `work` is reported
-// first, as if it had run alone: the connection is then closed unused, or left to finish on
-// its own when it has not within 200 ms (an unresponsive host). With `retries` (--wait: the
-// connection may take long by design) the two run one after the other, work first.
-std::unique_ptr<db::Session> connectWhile(std::function<std::unique_ptr<db::Session>()> connect,
-                                          const std::function<void()>& work, bool retries);
 
 // For `migrate create` / `seed create`: throws a usage error unless `name` is letters, digits,
 // '_' and '-' (so it can never leave the target directory).

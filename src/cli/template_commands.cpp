@@ -8,6 +8,7 @@
 
 #include "base/detach.hpp"
 #include "base/duration.hpp"
+#include "base/parallel.hpp"
 #include "base/text.hpp"
 #include "base/versions.hpp"
 #include "cli/context.hpp"
@@ -90,7 +91,7 @@ struct Started {
 Started readContentsAndConnect(Context& ctx, const TemplateArgs& a) {
     Started s;
     const auto options = ctx.connectOptions();
-    s.admin = connectWhile(
+    s.admin = runBeside<std::unique_ptr<db::Session>>(
         [target = ctx.settings().target, options] { return connectMaintenance(target, options); },
         [&] { s.contents = readContents(ctx, a); }, options.waitMs > 0);
     return s;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -59,6 +61,78 @@ TEST(ForEachInParallel, RethrowsTheFailureOfTheLowestIndexAfterFinishingTheRest)
         EXPECT_STREQ(e.what(), "item 77");
     }
     EXPECT_EQ(done.load(), 497);
+}
+
+// runBeside: both run at once; work's error comes first, and a slow `beside` does not hold it
+// back; `beside`'s own error comes out when work succeeds; inTurn runs work first.
+TEST(RunBeside, BothRunAtOnceAndTheWorksErrorComesFirst) {
+    std::atomic<bool> besideRunning = false;
+    const int got = runBeside<int>(
+        [&] {
+            besideRunning = true;
+            return 42;
+        },
+        [&] {
+            for (int i = 0; i < 1000 && !besideRunning; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        },
+        false);
+    EXPECT_EQ(got, 42);
+    EXPECT_TRUE(besideRunning);
+
+    try {
+        runBeside<int>([]() -> int { throw std::runtime_error("beside"); }, [] {}, false);
+        FAIL() << "no exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "beside");
+    }
+    try {
+        runBeside<int>([]() -> int { throw std::runtime_error("beside"); },
+                       [] { throw std::runtime_error("work"); }, false);
+        FAIL() << "no exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "work");
+    }
+
+    // A `beside` that takes 1.5 s: work's error is out long before (its thread goes on alone,
+    // waited for below so it does not outlive the test).
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        runBeside<int>(
+            [finished] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+                *finished = true;
+                return 1;
+            },
+            [] { throw std::runtime_error("work"); }, false);
+        FAIL() << "no exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "work");
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+    for (int i = 0; i < 500 && !*finished; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(*finished);
+
+    // In turn: work first, beside after it, not started when work throws.
+    std::vector<std::string> order;
+    runBeside<int>(
+        [&] {
+            order.push_back("beside");
+            return 0;
+        },
+        [&] { order.push_back("work"); }, true);
+    EXPECT_EQ(order, (std::vector<std::string>{"work", "beside"}));
+    bool started = false;
+    EXPECT_THROW(runBeside<int>(
+                     [&] {
+                         started = true;
+                         return 0;
+                     },
+                     [] { throw std::runtime_error("work"); }, true),
+                 std::runtime_error);
+    EXPECT_FALSE(started);
 }
 
 }  // namespace
